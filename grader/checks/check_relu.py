@@ -1,0 +1,27 @@
+"""relu(Z) = max(0, Z), element by element."""
+
+import numpy as np
+import pytest
+
+from grader.checks.common import DTYPES, leaves_inputs_untouched, matches_reference
+from grader.compare import expect_array
+
+
+def check_fixed(learner):
+    """matches max(0, Z) on a small fixed Z with negatives, zeros and positives"""
+    Z = np.array([[-2.0, -0.5, 0.0, 4.0], [0.5, 3.0, -1e-3, -7.0]])
+    expected = np.array([[0.0, 0.0, 0.0, 4.0], [0.5, 3.0, 0.0, 0.0]])
+    expect_array(learner(Z), expected, "relu(Z) for Z = [[-2, -0.5, 0, 4], [0.5, 3, -0.001, -7]]",
+                 rtol=0, atol=0)
+
+
+@pytest.mark.parametrize("dtype", DTYPES, ids=["float64", "float32"])
+@pytest.mark.parametrize("shape", [(10, 1), (10, 7), (3, 13)], ids=str)
+def check_random(learner, rng, shape, dtype):
+    """matches the reference on random inputs"""
+    matches_reference(learner, {"Z": rng.normal(0, 2, shape).astype(dtype)})
+
+
+def check_untouched(learner, rng):
+    """leaves Z unchanged"""
+    leaves_inputs_untouched(learner, {"Z": rng.normal(0, 2, (10, 7))})

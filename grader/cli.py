@@ -1,0 +1,134 @@
+"""`python -m grader`: parse the command line, grade, report, exit 0 / 1 / 2.
+
+Heavy imports (pytest, rich, pandas) wait until after the worker process has been started, so
+that its start-up overlaps with ours.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import secrets
+import sys
+import time
+from pathlib import Path
+
+from grader.catalog import BY_NAME, EXERCISES, NAMES
+
+REPO = Path(__file__).resolve().parent.parent
+DEFAULT_SUBMISSION = REPO / "exercises"
+
+
+class UsageError(Exception):
+    """A problem with what the user asked for: one sentence, exit status 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one sentence and exit 2, as for every usage error
+        raise UsageError(f"{message} (see python -m grader --help)")
+
+
+def _grade_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="python -m grader", description="Grade the exercises, then train the "
+                "network built from them on real MNIST digits.",
+                epilog="Other commands: python -m grader hint [EXERCISE]")
+    p.add_argument("exercises", nargs="*", metavar="EXERCISE",
+                   help=f"grade only these, without training ({', '.join(NAMES)})")
+    p.add_argument("--submission", type=Path, default=DEFAULT_SUBMISSION, metavar="PATH",
+                   help="a .py file or a folder laid out like exercises/ (default: exercises/)")
+    p.add_argument("--train", type=Path, metavar="CSV", help="train on this MNIST CSV file")
+    p.add_argument("--test", type=Path, metavar="CSV", help="score on (or predict) this CSV file")
+    p.add_argument("--no-train", action="store_true", help="only run the checks")
+    p.add_argument("--json", action="store_true", help="print one JSON document and nothing else")
+    p.add_argument("--seed", type=int, help="seed for the random inputs (default: a fresh one)")
+    p.add_argument("--timeout", type=float, default=5.0, metavar="SECONDS",
+                   help="time limit for one call of your function (default: 5)")
+    return p
+
+
+def _check_submission(path: Path) -> Path:
+    if not path.exists():
+        raise UsageError(f"the submission {path} does not exist")
+    if path.is_dir():
+        if not any(path.glob("*.py")):
+            raise UsageError(f"the folder {path} holds no .py file")
+        return path
+    if path.suffix == ".ipynb":
+        raise UsageError(f"{path} is a notebook; grading notebooks is not supported yet")
+    if path.suffix != ".py":
+        raise UsageError(f"the submission {path} is neither a .py file nor a folder")
+    return path
+
+
+def grade(argv: list[str]) -> int:
+    started = time.perf_counter()
+    args = _grade_parser().parse_args(argv)
+    unknown = [name for name in args.exercises if name not in BY_NAME]
+    if unknown:
+        raise UsageError(f"unknown exercise '{unknown[0]}'; the exercises are {', '.join(NAMES)}")
+    if args.timeout <= 0:
+        raise UsageError("--timeout must be a positive number of seconds")
+    submission = _check_submission(args.submission)
+    exercises = [ex for ex in EXERCISES if not args.exercises or ex.name in args.exercises]
+    will_train = not args.exercises and not args.no_train
+
+    from grader.worker import Worker
+
+    with Worker(submission, call_timeout=args.timeout) as worker:
+        worker.start()  # the worker imports NumPy and loads the learner's code meanwhile
+        data = _load_data(args) if will_train or args.train or args.test else None
+        from grader.engine import run_checks
+        from grader.results import Results
+
+        seed = args.seed if args.seed is not None else secrets.randbelow(2**31)
+        results = Results(run_checks(worker, exercises, seed), seed=seed)
+        if will_train and results.exit_code == 0:
+            from grader.training import run_training
+
+            results.training = run_training(worker, data, show_progress=not args.json)
+    results.seconds = time.perf_counter() - started
+    if args.json:
+        print(json.dumps(results.to_dict(), indent=2))
+    else:
+        from grader.report import print_report
+
+        print_report(results, submission)
+    return results.exit_code
+
+
+def _load_data(args: argparse.Namespace):
+    from grader import data
+    from grader.training import Data
+
+    try:
+        return Data.load(args.train or data.TRAIN_CSV, args.test or data.TEST_CSV)
+    except data.DataError as err:
+        raise UsageError(str(err)) from None
+
+
+def hint(argv: list[str]) -> int:
+    p = _Parser(prog="python -m grader hint", description="Show a hint for an exercise.")
+    p.add_argument("exercise", nargs="?", choices=NAMES, metavar="EXERCISE")
+    args = p.parse_args(argv)
+    ex = BY_NAME[args.exercise or NAMES[0]]
+    from grader.report import print_hint
+
+    print_hint(ex, 0)
+    return 0
+
+
+COMMANDS = {"hint": hint}
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    try:
+        if argv and argv[0] in COMMANDS:
+            return COMMANDS[argv[0]](argv[1:])
+        return grade(argv)
+    except UsageError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130

@@ -1,0 +1,112 @@
+"""Comparing what learner code returned with what was expected, in words a learner can act on.
+
+Every failure raises `CheckFailed` with a message that says what was expected, what came back
+and where (shape, axis, element index), with numbers.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+
+class CheckFailed(Exception):
+    """A check's verdict: the learner's code returned something wrong. str() is the message."""
+
+
+def tolerance(*inputs: np.ndarray) -> tuple[float, float]:
+    """(rtol, atol) fitting the least precise floating input: float32 work is held to less."""
+    low = any(np.asarray(x).dtype in (np.float16, np.float32) for x in inputs)
+    return (1e-4, 1e-5) if low else (1e-6, 1e-8)
+
+
+def index(idx: tuple[int, ...]) -> str:
+    return "[" + ", ".join(str(int(i)) for i in idx) + "]"
+
+
+def num(x: Any) -> str:
+    return f"{float(x):.6g}"
+
+
+def expect_array(got: Any, expected: np.ndarray, what: str, *, rtol: float, atol: float,
+                 floating: bool = True) -> np.ndarray:
+    """Check type, shape, dtype and every value of `got`; return it as an array if all is well."""
+    expected = np.asarray(expected)
+    if not isinstance(got, np.ndarray):
+        kind = type(got).__name__ if not hasattr(got, "type_name") else got.type_name
+        raise CheckFailed(f"{what} should be a NumPy array of shape {expected.shape}, "
+                          f"but it is a {kind}: {str(got)[:120]}")
+    if got.shape != expected.shape:
+        raise CheckFailed(f"{what} should have shape {expected.shape}, but it has shape "
+                          f"{got.shape}{shape_hint(got.shape, expected.shape)}")
+    if got.dtype.kind not in ("fc" if floating else "biufc"):
+        raise CheckFailed(f"{what} should hold floating-point numbers, but its dtype is "
+                          f"{got.dtype}" + (" (use .astype(float))" if got.dtype.kind in "biu" else ""))
+    bad_finite = ~np.isfinite(got) & np.isfinite(expected)
+    if bad_finite.any():
+        idx = np.unravel_index(np.argmax(bad_finite), got.shape)
+        raise CheckFailed(f"{what} has {int(bad_finite.sum())} non-finite element(s) out of "
+                          f"{got.size}: element {index(idx)} is {got[idx]} where "
+                          f"{num(expected[idx])} was expected")
+    got64, exp64 = got.astype(np.float64), expected.astype(np.float64)
+    excess = np.abs(got64 - exp64) - (atol + rtol * np.abs(exp64))
+    if (excess > 0).any():
+        idx = np.unravel_index(np.argmax(excess), got.shape)
+        diff = abs(got64[idx] - exp64[idx])
+        raise CheckFailed(
+            f"{what}: {int((excess > 0).sum())} of {got.size} elements are wrong; the worst is "
+            f"element {index(idx)}: got {num(got64[idx])}, expected {num(exp64[idx])} "
+            f"(difference {diff:.3g} > tolerance {atol:g} + {rtol:g} x |expected|)"
+            f"{value_hint(got64, exp64)}")
+    return got
+
+
+def shape_hint(got: tuple, expected: tuple) -> str:
+    if got == expected[::-1]:
+        return " (the transpose: are rows and columns swapped?)"
+    if len(expected) == 2 and expected[1] == 1 and got == expected[:1]:
+        return " (a column vector: keep the summed axis with keepdims=True)"
+    if got == ():
+        return " (a single number: the sum ran over every element instead of one axis)"
+    return ""
+
+
+def value_hint(got: np.ndarray, expected: np.ndarray) -> str:
+    """A short pointer when the wrong values have a recognisable relation to the right ones."""
+    with np.errstate(all="ignore"):
+        if np.allclose(got, -expected, rtol=1e-5, atol=1e-8):
+            return "; every value has the wrong sign"
+        ratio = got.ravel() @ expected.ravel() / max(expected.ravel() @ expected.ravel(), 1e-300)
+        if abs(ratio - 1) > 1e-3 and np.allclose(got, ratio * expected, rtol=1e-4, atol=1e-10):
+            return f"; every value is {ratio:.4g} times the expected one"
+    return ""
+
+
+def expect_tuple(got: Any, names: tuple[str, ...], what: str) -> tuple:
+    """The function must return exactly len(names) values."""
+    if not isinstance(got, (tuple, list)) or len(got) != len(names):
+        count = f"{len(got)} values" if isinstance(got, (tuple, list)) else f"a {type(got).__name__}"
+        raise CheckFailed(f"{what} should return {len(names)} values ({', '.join(names)}), "
+                          f"but it returned {count}")
+    return tuple(got)
+
+
+def expect_untouched(before: tuple, after: tuple, names: tuple[str, ...], fn: str) -> None:
+    """Inputs are the grader's copies; a function that writes into them is told where."""
+    for name, old, new in zip(names, before, after):
+        if not isinstance(old, np.ndarray):
+            continue
+        same = np.array_equal(old, new, equal_nan=old.dtype.kind in "fc") \
+            if isinstance(new, np.ndarray) and new.shape == old.shape else False
+        if not same:
+            where = ""
+            if isinstance(new, np.ndarray) and new.shape == old.shape:
+                changed = old != new
+                if old.dtype.kind in "fc":
+                    changed &= ~(np.isnan(old) & np.isnan(new))
+                idx = np.unravel_index(np.argmax(changed), old.shape)
+                where = (f": {int(changed.sum())} element(s) changed, e.g. {index(idx)} was "
+                         f"{num(old[idx])} and is now {num(new[idx])}")
+            raise CheckFailed(f"{fn} changed its input {name} in place{where}; compute into a new "
+                              "array (Z = Z - ... rather than Z -= ...)")

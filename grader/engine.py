@@ -1,0 +1,116 @@
+"""Runs the checks in `grader/checks/` through pytest and collects each outcome and message.
+
+The checks run here, in the grader process; only the learner's functions run in the worker.
+A small plugin gives each check a `learner` handle and an `rng`, turns exceptions into
+outcomes, and stops checking an exercise once it is not started or broken.
+"""
+
+from __future__ import annotations
+
+import os
+import zlib
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from grader.catalog import BY_NAME, Exercise
+from grader.compare import CheckFailed
+from grader.results import ERROR, FAILED, NOT_STARTED, PASSED, CheckResult, ExerciseResult
+from grader.worker import Worker
+
+CHECKS = Path(__file__).parent / "checks"
+
+
+class NotStarted(Exception):
+    """The learner's function is missing or still raises NotImplementedError."""
+
+
+class LearnerError(Exception):
+    """The learner's function raised, exited, crashed or ran out of time."""
+
+
+class Learner:
+    """What a check calls: the learner's function for one exercise, run in the worker."""
+
+    def __init__(self, worker: Worker, exercise: Exercise, result: ExerciseResult) -> None:
+        self.worker, self.exercise, self.result = worker, exercise, result
+
+    def _run(self, args: tuple) -> Any:
+        call = self.worker.call(self.exercise.name, args, swap=self.exercise.calls)
+        if call.printed and not self.result.printed:
+            self.result.printed = call.printed
+        if call.status == "ok":
+            return call
+        if call.status == "not_started":
+            raise NotStarted(call.message)
+        raise LearnerError(call.message)
+
+    def __call__(self, *args: Any) -> Any:
+        return self._run(args).value
+
+    def call_keeping_args(self, *args: Any) -> tuple:
+        """Call, and return the arguments as they were after the call (to spot mutation)."""
+        return self._run(args).args_after
+
+
+class Collector:
+    """The pytest plugin object."""
+
+    def __init__(self, worker: Worker, seed: int, exercises: list[Exercise]) -> None:
+        self.worker, self.seed = worker, seed
+        self.results = {ex.name: ExerciseResult(ex.name) for ex in exercises}
+
+    @staticmethod
+    def _exercise(item: pytest.Item) -> str:
+        return item.module.__name__.rsplit(".", 1)[-1].removeprefix("check_")
+
+    @pytest.fixture
+    def learner(self, request: pytest.FixtureRequest) -> Learner:
+        name = self._exercise(request.node)
+        return Learner(self.worker, BY_NAME[name], self.results[name])
+
+    @pytest.fixture
+    def rng(self, request: pytest.FixtureRequest) -> np.random.Generator:
+        return np.random.default_rng([self.seed, zlib.crc32(request.node.nodeid.encode())])
+
+    def pytest_runtest_setup(self, item: pytest.Item) -> None:
+        if self.results[self._exercise(item)].status in (NOT_STARTED, ERROR):
+            pytest.skip("exercise already decided")
+
+    def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo) -> None:
+        if call.when != "call":
+            return
+        result = self.results[self._exercise(item)]
+        name = (item.function.__doc__ or item.name).strip()
+        if hasattr(item, "callspec"):
+            name += f" [{item.callspec.id}]"
+        err = call.excinfo.value if call.excinfo else None
+        if err is None:
+            result.checks.append(CheckResult(name, PASSED))
+        elif isinstance(err, CheckFailed):
+            result.checks.append(CheckResult(name, FAILED, str(err)))
+            result.status = FAILED
+        elif isinstance(err, NotStarted):
+            result.status, result.message = NOT_STARTED, str(err)
+        elif isinstance(err, LearnerError):
+            result.status, result.message = ERROR, str(err)
+        elif not isinstance(err, pytest.skip.Exception):
+            result.status = ERROR
+            result.message = (f"the grader's check '{name}' itself failed ({type(err).__name__}: "
+                              f"{err}); please report this")
+
+
+def run_checks(worker: Worker, exercises: list[Exercise], seed: int) -> list[ExerciseResult]:
+    collector = Collector(worker, seed, exercises)
+    files = [str(CHECKS / f"check_{ex.name}.py") for ex in exercises]
+    os.environ.setdefault("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")
+    code = pytest.main(["-p", "no:terminal", "--rootdir", str(CHECKS),
+                        "-c", str(CHECKS / "pytest.ini"), *files], plugins=[collector])
+    unchecked = [r.name for r in collector.results.values() if r.status == PASSED and not r.checks]
+    if code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED) or unchecked:
+        # Never report a pass that no check earned.
+        raise RuntimeError(f"the grader's checks did not run (pytest exit code {int(code)}, "
+                           f"exercises without checks: {', '.join(unchecked) or 'none'})")
+    return list(collector.results.values())

@@ -1,0 +1,85 @@
+"""The one small structure a grading run produces; the report, the JSON and exit codes read it."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from grader.catalog import BY_NAME
+
+PASSED, FAILED, NOT_STARTED, ERROR, SKIPPED = "passed", "failed", "not_started", "error", "skipped"
+TARGET_ACCURACY = 0.80
+
+
+@dataclass
+class CheckResult:
+    name: str
+    status: str  # passed | failed
+    message: str = ""
+
+
+@dataclass
+class ExerciseResult:
+    name: str
+    status: str = PASSED  # passed | failed | not_started | error
+    message: str = ""  # why it is error / not started
+    checks: list[CheckResult] = field(default_factory=list)
+    printed: str = ""  # what the learner's code printed during the checks, if anything
+
+    @property
+    def max_score(self) -> float:
+        return BY_NAME[self.name].points
+
+    @property
+    def score(self) -> float:
+        return self.max_score if self.status == PASSED else 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "status": self.status, "score": self.score,
+                "max_score": self.max_score, "message": self.message,
+                "checks": [asdict(c) for c in self.checks]}
+
+
+@dataclass
+class TrainingResult:
+    status: str = SKIPPED  # passed | failed | skipped | error
+    message: str = ""
+    dev_accuracy: float | None = None
+    test_accuracy: float | None = None
+    seconds: float = 0.0
+    epochs: int = 0
+    steps: int = 0
+    history: list[dict[str, float]] = field(default_factory=list)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data.update(data.pop("extra"))
+        return data
+
+
+@dataclass
+class Results:
+    exercises: list[ExerciseResult]
+    training: TrainingResult = field(default_factory=TrainingResult)
+    seed: int = 0
+    seconds: float = 0.0
+
+    @property
+    def score(self) -> float:
+        return sum(e.score for e in self.exercises)
+
+    @property
+    def max_score(self) -> float:
+        return sum(e.max_score for e in self.exercises)
+
+    @property
+    def exit_code(self) -> int:
+        ok = all(e.status == PASSED for e in self.exercises)
+        return 0 if ok and self.training.status in (PASSED, SKIPPED) else 1
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"score": self.score, "max_score": self.max_score, "seed": self.seed,
+                "seconds": round(self.seconds, 3),
+                "exercises": [e.to_dict() for e in self.exercises],
+                "training": self.training.to_dict()}

@@ -1,0 +1,136 @@
+"""Loading a learner's submission: a .py file or a folder laid out like `exercises/`.
+
+Runs only inside the worker process. Problems while loading (a syntax error, an exception at
+import) become learner-facing messages attached to the exercise they belong to, never a crash.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+import traceback
+import types
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from grader import reference
+from grader.catalog import EXERCISES, NAMES
+
+PACKAGE = "_submission"
+
+
+@dataclass
+class Submission:
+    root: Path
+    functions: dict[str, Callable] = field(default_factory=dict)
+    problems: dict[str, str] = field(default_factory=dict)  # exercise -> why it cannot run
+    namespaces: list[dict] = field(default_factory=list)  # every module dict of the learner's
+
+    @contextmanager
+    def swapped(self, names: tuple[str, ...]) -> Iterator[None]:
+        """Bind the reference version of each named function wherever the learner's is bound."""
+        learner = {id(self.functions[n]): getattr(reference, n) for n in names if n in self.functions}
+        saved = []
+        for ns in self.namespaces:
+            for key, value in list(ns.items()):
+                if id(value) in learner:
+                    saved.append((ns, key, value))
+                    ns[key] = learner[id(value)]
+        try:
+            yield
+        finally:
+            for ns, key, value in saved:
+                ns[key] = value
+
+
+def describe_exception(err: BaseException, root: Path) -> str:
+    """'ValueError: ... (softmax.py, line 12: return E / s)', pointing at the learner's line."""
+    if isinstance(err, SyntaxError):
+        where = Path(err.filename or "?").name
+        text = (err.text or "").strip()
+        return f"{where}, line {err.lineno}: {err.msg}" + (f"\n    {text}" if text else "")
+    message = f"{type(err).__name__}: {err}".rstrip(": ")
+    frames = [f for f in traceback.extract_tb(err.__traceback__) if _is_learner(f.filename, root)]
+    if frames:
+        f = frames[-1]
+        message += f" ({Path(f.filename).name}, line {f.lineno}: {(f.line or '').strip()})"
+    return message
+
+
+def _is_learner(filename: str, root: Path) -> bool:
+    path = Path(filename)
+    return path == root or root in path.parents
+
+
+def _exec_module(name: str, path: Path) -> types.ModuleType:
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    try:
+        spec.loader.exec_module(module)
+    except BaseException:
+        del sys.modules[name]
+        raise
+    return module
+
+
+def _stand_in(name: str) -> types.ModuleType:
+    """Replaces a learner module that failed to load, so the files importing it still load."""
+    module = types.ModuleType(f"{PACKAGE}.{name}")
+    setattr(module, name, getattr(reference, name))
+    return module
+
+
+def load(path: Path) -> Submission:
+    path = path.resolve()
+    sub = Submission(root=path if path.is_dir() else path.parent)
+    if path.is_dir():
+        _load_folder(path, sub)
+    else:
+        try:
+            module = _exec_module(PACKAGE, path)
+        except BaseException as err:  # SystemExit and KeyboardInterrupt included
+            message = f"{path.name} could not be loaded: {describe_exception(err, sub.root)}"
+            sub.problems = dict.fromkeys(NAMES, message)
+            return sub
+        _collect(sub, [module])
+    return sub
+
+
+def _load_folder(folder: Path, sub: Submission) -> None:
+    package = types.ModuleType(PACKAGE)
+    package.__path__ = [str(folder)]
+    sys.modules[PACKAGE] = package
+    sys.path.insert(0, str(folder))  # `from relu import relu` works as well as `from .relu import relu`
+    for ex in EXERCISES:
+        file = folder / ex.file
+        if not file.exists():
+            continue
+        try:
+            module = _exec_module(f"{PACKAGE}.{ex.name}", file)
+        except BaseException as err:
+            sub.problems[ex.name] = f"{ex.file} could not be loaded: {describe_exception(err, folder)}"
+            sys.modules[f"{PACKAGE}.{ex.name}"] = _stand_in(ex.name)
+            continue
+        setattr(package, ex.name, module)
+    learner_modules = [m for m in list(sys.modules.values())
+                       if _is_learner(getattr(m, "__file__", None) or "", folder)]
+    _collect(sub, learner_modules, own={ex.name: f"{PACKAGE}.{ex.name}" for ex in EXERCISES})
+
+
+def _collect(sub: Submission, modules: list[types.ModuleType], own: dict[str, str] | None = None) -> None:
+    """Find each exercise's function: in its own file when there is one, else anywhere."""
+    sub.namespaces = [vars(m) for m in modules]
+    for name in NAMES:
+        if name in sub.problems:
+            continue
+        home = sys.modules.get(own[name]) if own else None
+        candidates = [home] if home in modules else modules
+        for module in candidates:
+            fn = vars(module).get(name)
+            if callable(fn):
+                sub.functions[name] = fn
+                break

@@ -1,0 +1,1 @@
+"""Reference solutions to the exercises, same files and functions as `exercises/`."""
