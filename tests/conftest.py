@@ -1,0 +1,159 @@
+"""Shared helpers for the grader's own tests: run `python -m grader` and build submissions.
+
+Every grading run is a real subprocess (`sys.executable -m grader`) started in the repository
+root, with NO_COLOR=1, no bytecode written and its temporary files under the test's tmp_path.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+SOLUTIONS = REPO / "solutions"
+EXERCISES = REPO / "exercises"
+NAMES = ("relu", "relu_deriv", "softmax", "one_hot", "forward_prop", "backward_prop",
+         "update_params")
+POINTS = {"relu": 1.0, "relu_deriv": 1.0, "softmax": 2.0, "one_hot": 1.0, "forward_prop": 2.0,
+          "backward_prop": 2.0, "update_params": 1.0}
+
+
+@dataclass
+class Run:
+    """One finished `python -m grader ...` run."""
+
+    args: list[str]
+    returncode: int
+    stdout: str
+    stderr: str
+    seconds: float
+    _json: dict | None = field(default=None, repr=False)
+
+    @property
+    def json(self) -> dict:
+        """The whole of stdout parsed as exactly one JSON document (fails on anything extra)."""
+        if self._json is None:
+            try:
+                self._json = json.loads(self.stdout)
+            except ValueError as err:
+                raise AssertionError(f"stdout of {self.args} is not one JSON document ({err}):\n"
+                                     f"{self.stdout[:2000]}\n--- stderr ---\n{self.stderr[-2000:]}")
+        return self._json
+
+    def exercise(self, name: str) -> dict:
+        found = [e for e in self.json["exercises"] if e["name"] == name]
+        assert len(found) == 1, f"{name} appears {len(found)} times in {self.statuses}"
+        return found[0]
+
+    @property
+    def statuses(self) -> dict[str, str]:
+        return {e["name"]: e["status"] for e in self.json["exercises"]}
+
+    def failed_checks(self, name: str) -> list[dict]:
+        return [c for c in self.exercise(name)["checks"] if c["status"] == "failed"]
+
+    def messages(self, name: str) -> list[str]:
+        """The exercise's own message (error / not started) and those of its failed checks."""
+        ex = self.exercise(name)
+        return [m for m in [ex.get("message", "")] + [c["message"] for c in self.failed_checks(name)]
+                if m]
+
+    def describe(self) -> str:
+        """Everything useful for an assertion message."""
+        try:
+            parts = [f"exit {self.returncode}, statuses {self.statuses}, score {self.json['score']}"]
+            for e in self.json["exercises"]:
+                for m in [e.get("message", "")] + [c["message"] for c in e["checks"]
+                                                   if c["status"] == "failed"]:
+                    if m:
+                        parts.append(f"  {e['name']}: {m}")
+        except AssertionError as err:
+            parts = [f"exit {self.returncode}", str(err)]
+        return "\n".join(parts) + (f"\n--- stderr ---\n{self.stderr[-1500:]}" if self.stderr else "")
+
+
+def grader_env(tmp: Path) -> dict[str, str]:
+    env = dict(os.environ, NO_COLOR="1", PYTHONDONTWRITEBYTECODE="1", TMPDIR=str(tmp),
+               TEMP=str(tmp), TMP=str(tmp))
+    for var in ("FORCE_COLOR", "PYTEST_ADDOPTS", "PYTHONSTARTUP"):
+        env.pop(var, None)
+    return env
+
+
+def run_grader(args: list[str], tmp: Path, *, cwd: Path = REPO, timeout: float = 120.0) -> Run:
+    """`python -m grader ARGS` in `cwd`; its temporary files go under `tmp`."""
+    tmp.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-m", "grader", *args], cwd=cwd, env=grader_env(tmp),
+                          capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL)
+    return Run(list(args), proc.returncode, proc.stdout, proc.stderr,
+               time.perf_counter() - started)
+
+
+def grade_json(submission: Path, tmp: Path, *exercises: str, seed: int = 0,
+               timeout: float | None = None) -> Run:
+    """Grade `submission` (only `exercises` if given) with --no-train --json --seed."""
+    args = [*exercises, "--submission", str(submission), "--no-train", "--json", "--seed", str(seed)]
+    if timeout is not None:
+        args += ["--timeout", str(timeout)]
+    return run_grader(args, tmp)
+
+
+def make_submission(root: Path, files: dict[str, str], *, base: Path | None = SOLUTIONS) -> Path:
+    """A folder laid out like exercises/: a copy of `base` with `files` (name -> source) replaced."""
+    if base is not None:
+        shutil.copytree(base, root, ignore=shutil.ignore_patterns("__pycache__"))
+    else:
+        root.mkdir(parents=True)
+    for name, source in files.items():
+        (root / name).write_text(textwrap.dedent(source).lstrip("\n"))
+    return root
+
+
+def write_file(path: Path, source: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(textwrap.dedent(source).lstrip("\n"))
+    return path
+
+
+@pytest.fixture
+def grade(tmp_path: Path):
+    """grade(submission, *exercises, seed=0, timeout=None) -> Run, temp files under tmp_path."""
+    counter = iter(range(10**6))
+
+    def _grade(submission: Path, *exercises: str, seed: int = 0, timeout: float | None = None) -> Run:
+        return grade_json(submission, tmp_path / f"grader-tmp-{next(counter)}", *exercises,
+                          seed=seed, timeout=timeout)
+
+    return _grade
+
+
+@pytest.fixture
+def submission(tmp_path: Path):
+    """submission(files, base=SOLUTIONS, name="sub") -> a fresh folder under tmp_path."""
+    counter = iter(range(10**6))
+
+    def _make(files: dict[str, str], *, base: Path | None = SOLUTIONS, name: str = "") -> Path:
+        return make_submission(tmp_path / (name or f"sub{next(counter)}"), files, base=base)
+
+    return _make
+
+
+@pytest.fixture
+def cli(tmp_path: Path):
+    """cli(*args) -> Run of `python -m grader ARGS` in the repository root."""
+    counter = iter(range(10**6))
+
+    def _cli(*args: str, timeout: float = 120.0) -> Run:
+        return run_grader(list(args), tmp_path / f"grader-tmp-{next(counter)}", timeout=timeout)
+
+    return _cli
