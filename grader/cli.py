@@ -39,6 +39,14 @@ def _grade_parser() -> argparse.ArgumentParser:
     p.add_argument("--train", type=Path, metavar="CSV", help="train on this MNIST CSV file")
     p.add_argument("--test", type=Path, metavar="CSV", help="score on (or predict) this CSV file")
     p.add_argument("--no-train", action="store_true", help="only run the checks")
+    p.add_argument("--full-batch", action="store_true", help="train as the original notebook "
+                   "did (500 full-batch iterations) instead of the fast mini-batch verdict")
+    p.add_argument("--figures", type=Path, metavar="DIR",
+                   help="also write the training figures as PNG files into DIR (needs matplotlib)")
+    p.add_argument("--predictions", type=Path, default=Path("submission.csv"), metavar="CSV",
+                   help="where to write predictions for a --test file without labels "
+                        "(default: submission.csv)")
+    p.add_argument("--force", action="store_true", help="overwrite existing output files")
     p.add_argument("--json", action="store_true", help="print one JSON document and nothing else")
     p.add_argument("--seed", type=int, help="seed for the random inputs (default: a fresh one)")
     p.add_argument("--timeout", type=float, default=5.0, metavar="SECONDS",
@@ -77,6 +85,8 @@ def grade(argv: list[str]) -> int:
     with Worker(submission, call_timeout=args.timeout) as worker:
         worker.start()  # the worker imports NumPy and loads the learner's code meanwhile
         data = _load_data(args) if will_train or args.train or args.test else None
+        if will_train:
+            _check_outputs(args, data)
         from grader.engine import run_checks
         from grader.results import Results
 
@@ -85,15 +95,58 @@ def grade(argv: list[str]) -> int:
         if will_train and results.exit_code == 0:
             from grader.training import run_training
 
-            results.training = run_training(worker, data, show_progress=not args.json)
+            from grader.training import FULL_BATCH, MINI_BATCH
+
+            results.training = run_training(worker, data, FULL_BATCH if args.full_batch
+                                            else MINI_BATCH, show_progress=not args.json)
     results.seconds = time.perf_counter() - started
+    written = _write_outputs(args, results, data)
     if args.json:
         print(json.dumps(results.to_dict(), indent=2))
     else:
         from grader.report import print_report
 
-        print_report(results, submission)
+        print_report(results, submission, data)
+        for path in written:
+            print(f"wrote {path}")
     return results.exit_code
+
+
+def _check_outputs(args: argparse.Namespace, data) -> None:
+    """Refuse early, before any grading, to overwrite what the user already has."""
+    outputs = ([args.predictions] if data.Y_test is None else []) + \
+        ([args.figures / name for name in FIGURES] if args.figures else [])
+    existing = [p for p in outputs if p.exists()]
+    if existing and not args.force:
+        raise UsageError(f"{existing[0]} already exists; pass --force to overwrite it or "
+                         "choose another path")
+    if args.figures:
+        try:
+            import matplotlib  # noqa: F401
+        except ImportError:
+            raise UsageError("--figures needs matplotlib: python -m pip install -e \".[plots]\"") \
+                from None
+
+
+FIGURES = ("training_curve.png", "confusion_matrix.png", "dev_digits.png")
+
+
+def _write_outputs(args: argparse.Namespace, results, data) -> list[Path]:
+    training = results.training
+    if not training.predictions:
+        return []
+    written = []
+    if data.Y_test is None:
+        ids = range(1, len(training.predictions["test"]) + 1)
+        rows = "".join(f"{i},{p}\n" for i, p in zip(ids, training.predictions["test"]))
+        args.predictions.write_text("ImageId,Label\n" + rows)
+        training.extra["predictions_file"] = str(args.predictions)
+        written.append(args.predictions)
+    if args.figures:
+        from grader.figures import write_figures
+
+        written += write_figures(args.figures, training, data)
+    return written
 
 
 def _load_data(args: argparse.Namespace):

@@ -8,6 +8,9 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
 
 from rich import box
 from rich.console import Console, Group
@@ -16,7 +19,11 @@ from rich.table import Table
 from rich.text import Text
 
 from grader.catalog import BY_NAME, Exercise
-from grader.results import ERROR, FAILED, NOT_STARTED, PASSED, ExerciseResult, Results
+from grader.results import (ERROR, FAILED, NOT_STARTED, PASSED, SKIPPED, TARGET_ACCURACY,
+                            ExerciseResult, Results, TrainingResult)
+
+if TYPE_CHECKING:
+    from grader.training import Data
 
 STYLE = {PASSED: ("PASS", "green"), FAILED: ("FAIL", "red"), ERROR: ("ERROR", "magenta"),
          NOT_STARTED: ("TODO", "yellow")}
@@ -90,7 +97,7 @@ def _next_step(results: Results, submission: Path) -> str:
     return "Every exercise you graded passes. Run python -m grader to grade all and train."
 
 
-def print_report(results: Results, submission: Path) -> None:
+def print_report(results: Results, submission: Path, data: Data | None = None) -> None:
     con = console()
     con.print(Text.assemble(("Grading ", "bold"), str(submission),
                             (f"   (random inputs: --seed {results.seed})", "dim")))
@@ -101,15 +108,88 @@ def print_report(results: Results, submission: Path) -> None:
     for res in results.exercises:
         if res.status in (FAILED, ERROR):
             con.print(_problem_panel(res, con))
-    if results.training.status != "skipped" or results.training.message:
-        from grader.training import render_training
-
-        render_training(con, results.training)
+    if results.training.status != SKIPPED:
+        _training(con, results.training, data)
     passed = sum(r.status == PASSED for r in results.exercises)
     con.print(Text.assemble(("Score ", "bold"), (f"{results.score:g}/{results.max_score:g}", "bold"),
                             f"  ({passed} of {len(results.exercises)} exercises passed, "
                             f"{results.seconds:.2f} s)"))
     con.print(_next_step(results, submission))
+
+
+def _training(con: Console, tr: TrainingResult, data: Data | None) -> None:
+    label, colour = STYLE.get(tr.status, ("ERROR", "magenta"))
+    head = Text.assemble((f"{label:<6}", f"bold {colour}"), ("training       ", "bold"))
+    if tr.dev_accuracy is not None:
+        head.append(f"dev accuracy {tr.dev_accuracy:.3f} (target {TARGET_ACCURACY:.2f})")
+        if tr.test_accuracy is not None:
+            head.append(f", test accuracy {tr.test_accuracy:.3f}")
+        method = tr.extra.get("method", "")
+        head.append(f"  {tr.steps} steps, {tr.epochs} epoch(s), {method}, {tr.seconds:.2f} s", "dim")
+    con.print(head)
+    if tr.message:
+        con.print(Panel(Text(tr.message), title="training", title_align="left",
+                        border_style=colour, box=_boxes(con)))
+    if tr.history:
+        con.print(_curve(tr.history))
+    if tr.predictions and data is not None:
+        con.print(Group(_confusion(np.array(tr.extra["confusion"]), con),
+                        _digits(data, tr.predictions["dev"], con)))
+
+
+def _curve(history: list[dict[str, float]], rows: int = 8) -> Table:
+    """Loss and dev accuracy along training, at most `rows` evenly spaced points."""
+    table = Table(title="Learning curve (your forward_prop on the dev set)", box=None,
+                  title_justify="left", padding=(0, 2), min_width=60)
+    for column in ("step", "epoch", "train loss", "dev accuracy"):
+        table.add_column(column, justify="right")
+    picks = sorted({round(i * (len(history) - 1) / max(rows - 1, 1)) for i in range(rows)})
+    for h in (history[i] for i in picks):
+        table.add_row(f"{h['step']:.0f}", f"{h['epoch']:.0f}", f"{h['loss']:.3f}",
+                      f"{h['dev_accuracy']:.3f}")
+    return table
+
+
+def _confusion(matrix: np.ndarray, con: Console) -> Table:
+    table = Table(title="Confusion matrix on the dev set (rows: true digit, columns: guess)",
+                  title_justify="left", box=None, padding=(0, 1), min_width=70)
+    table.add_column("")
+    for k in range(10):
+        table.add_column(str(k), justify="right")
+    for true in range(10):
+        cells = [Text(str(n), style="bold green" if true == guess else ("red" if n else "dim"))
+                 for guess, n in enumerate(matrix[true])]
+        table.add_row(Text(str(true), style="bold"), *cells)
+    return table
+
+
+def draw_digit(pixels: np.ndarray, plain: bool) -> Text:
+    """A 28x28 digit in 14 text rows: half blocks in colour, a character ramp in plain text."""
+    img = pixels.reshape(28, 28).astype(int)
+    text = Text()
+    for r in range(0, 28, 2):
+        for top, bottom in zip(img[r], img[r + 1]):
+            if plain:
+                text.append(" .:-=+*#%@"[min(9, (top + bottom) * 10 // 512)])
+            else:
+                text.append("\u2580", style=f"rgb({top},{top},{top}) on rgb({bottom},{bottom},{bottom})")
+        text.append("\n")
+    return text
+
+
+def _digits(data: Data, predictions: np.ndarray, con: Console) -> Table:
+    count = max(1, min(6, con.width // 30))
+    wrong = np.flatnonzero(predictions != data.Y_dev)
+    right = np.flatnonzero(predictions == data.Y_dev)
+    picks = np.concatenate([wrong, right])[:count]
+    table = Table(title="Dev digits, mistakes first", title_justify="left", box=None,
+                  padding=(0, 1), min_width=60)
+    for i in picks:
+        ok = predictions[i] == data.Y_dev[i]
+        table.add_column(Text(f"guess {predictions[i]} true {data.Y_dev[i]}",
+                              style="green" if ok else "red"), no_wrap=True, min_width=28)
+    table.add_row(*(draw_digit(data.X_dev[:, i], con.no_color) for i in picks))
+    return table
 
 
 def print_hint(ex: Exercise, level: int) -> None:

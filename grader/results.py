@@ -50,10 +50,12 @@ class TrainingResult:
     epochs: int = 0
     steps: int = 0
     history: list[dict[str, float]] = field(default_factory=list)
-    extra: dict[str, Any] = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)  # more JSON fields
+    predictions: dict[str, Any] = field(default_factory=dict)  # arrays for the report, not JSON
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
+        data.pop("predictions")
         data.update(data.pop("extra"))
         return data
 

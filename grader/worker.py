@@ -19,6 +19,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -61,7 +62,11 @@ def _serve(proto_in: io.BufferedReader, proto_out: io.BufferedWriter) -> None:
         elif op == "train":
             from grader import training
 
-            reply, result = _run(sub, lambda: training.train_in_worker(sub.functions, **value))
+            def progress(event: dict) -> None:
+                wire.send(proto_out, {"status": "progress"}, event)
+
+            reply, result = _run(sub, lambda: training.train_in_worker(
+                sub.functions, progress=progress, **value))
             wire.send(proto_out, reply, result)
 
 
@@ -151,9 +156,12 @@ class Worker:
         self.start()
         if self._loaded is None:
             reply = self._wait(self.call_timeout + 10.0, "loading your code")
-            if reply.status != "ok":
-                reply.value = {"functions": [], "problems": dict.fromkeys(_names(), reply.message)}
-            self._loaded = reply.value
+            value = reply.value if reply.status == "ok" else None
+            if not (type(value) is dict and type(value.get("functions")) is list
+                    and type(value.get("problems")) is dict):
+                message = reply.message or "loading your code sent back a garbled reply"
+                value = {"functions": [], "problems": dict.fromkeys(_names(), message)}
+            self._loaded = value
         return self._loaded
 
     def call(self, fn: str, args: tuple, kwargs: dict | None = None, swap: tuple[str, ...] = (),
@@ -165,26 +173,35 @@ class Worker:
         return self._request({"op": "call", "fn": fn, "swap": list(swap)}, (args, kwargs or {}),
                              timeout or self.call_timeout, f"{fn}()")
 
-    def train(self, settings: dict, timeout: float) -> CallResult:
+    def train(self, settings: dict, timeout: float,
+              on_progress: Callable[[Any], None] = lambda event: None) -> CallResult:
         self.loaded()
-        return self._request({"op": "train"}, settings, timeout, "training")
+        return self._request({"op": "train"}, settings, timeout, "training", on_progress)
 
-    def _request(self, header: dict, value: Any, timeout: float, what: str) -> CallResult:
+    def _request(self, header: dict, value: Any, timeout: float, what: str,
+                 on_progress: Callable[[Any], None] = lambda event: None) -> CallResult:
         try:
             wire.send(self._proc.stdin, header, value)
         except OSError:
             pass  # the process is gone; _wait reports how it ended
+        deadline = time.monotonic() + timeout
         result = self._wait(timeout, what)
+        while result.status == "progress":
+            on_progress(result.value)
+            result = self._wait(max(deadline - time.monotonic(), 0.0), what, limit=timeout)
         if result.status == "ok" and header["op"] == "call":
-            result.value, result.args_after = result.value
+            if not (type(result.value) is tuple and len(result.value) == 2
+                    and type(result.value[1]) in (tuple, list)):
+                return CallResult("crashed", message=f"{what} sent back a garbled reply")
+            result.value, result.args_after = result.value[0], tuple(result.value[1])
         return result
 
-    def _wait(self, timeout: float, what: str) -> CallResult:
+    def _wait(self, timeout: float, what: str, limit: float | None = None) -> CallResult:
         try:
             item = self._replies.get(timeout=timeout)
         except queue.Empty:
             self.stop()
-            return CallResult("timeout", message=f"{what} did not finish within {timeout:g} s "
+            return CallResult("timeout", message=f"{what} did not finish within {limit or timeout:g} s "
                                                  "(an endless loop?) and was stopped")
         if isinstance(item, BaseException):
             return CallResult("crashed", message=self._death(what))
