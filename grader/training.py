@@ -73,11 +73,12 @@ def train_in_worker(functions: dict[str, Callable], *, X: np.ndarray, Y: np.ndar
     X, X_dev = X / 255.0, X_dev / 255.0
     params = _init(rng, settings["method"])
     full = settings["method"] == "full-batch"
+    # Full batch: one step per pass over the data, so "epochs" are the notebook's iterations.
     m, batch = X.shape[1], (X.shape[1] if full else settings["batch_size"])
-    epochs = 1 if not full else settings["iterations"]
+    epochs = settings["iterations"] if full else settings["max_epochs"]
     history: list[dict] = []
     step, losses, first_loss = 0, [], None
-    for epoch in range(1, (settings.get("max_epochs") or epochs) + 1):
+    for epoch in range(1, epochs + 1):
         order = np.arange(m) if full else rng.permutation(m)
         for start in range(0, m, batch):
             idx = order[start:start + batch]
