@@ -62,7 +62,7 @@ def _summary_line(res: ExerciseResult, results: Results) -> Text:
     return line
 
 
-def _problem_panel(res: ExerciseResult, con: Console) -> Panel:
+def _problem_panel(res: ExerciseResult, con: Console, submission: Path) -> Panel:
     ex = BY_NAME[res.name]
     body: list = []
     if res.status == ERROR:
@@ -78,15 +78,19 @@ def _problem_panel(res: ExerciseResult, con: Console) -> Panel:
     if res.printed:
         body.append(Text(f"Your code printed: {res.printed.strip()[:300]}", "dim"))
     body.append(Text.assemble(("Hint: ", "bold cyan"), ex.hints[0]))
-    return Panel(Group(*body), title=f"{ex.name}  (exercises/{ex.file})", title_align="left",
+    return Panel(Group(*body), title=f"{ex.name}  ({_where(ex, submission)})", title_align="left",
                  border_style=STYLE[res.status][1], box=_boxes(con), expand=True)
+
+
+def _where(ex: Exercise, submission: Path) -> Path:
+    return submission / ex.file if submission.is_dir() else submission
 
 
 def _next_step(results: Results, submission: Path) -> str:
     for res in results.exercises:
         if res.status != PASSED:
             ex = BY_NAME[res.name]
-            where = submission / ex.file if submission.is_dir() else submission
+            where = _where(ex, submission)
             verb = "Write" if res.status == NOT_STARTED else "Fix"
             return (f"Next: {verb} {ex.name} in {where}, then run: python -m grader {ex.name}   "
                     f"(stuck? python -m grader hint {ex.name})")
@@ -107,7 +111,7 @@ def print_report(results: Results, submission: Path, data: Data | None = None) -
     con.print(table)
     for res in results.exercises:
         if res.status in (FAILED, ERROR):
-            con.print(_problem_panel(res, con))
+            con.print(_problem_panel(res, con, submission))
     if results.training.status != SKIPPED:
         _training(con, results.training, data)
     passed = sum(r.status == PASSED for r in results.exercises)

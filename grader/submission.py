@@ -48,9 +48,9 @@ class Submission:
 def describe_exception(err: BaseException, root: Path) -> str:
     """'ValueError: ... (softmax.py, line 12: return E / s)', pointing at the learner's line."""
     if isinstance(err, SyntaxError):
-        where = Path(err.filename or "?").name
         text = (err.text or "").strip()
-        return f"{where}, line {err.lineno}: {err.msg}" + (f"\n    {text}" if text else "")
+        return (f"{type(err).__name__}: {err.msg} ({Path(err.filename or '?').name}, "
+                f"line {err.lineno}: {text})")
     message = f"{type(err).__name__}: {err}".rstrip(": ")
     frames = [f for f in traceback.extract_tb(err.__traceback__) if _is_learner(f.filename, root)]
     if frames:
