@@ -1,0 +1,480 @@
+"""Hostile submissions: code written to fool the grader must never earn the points it cheats for.
+
+Every case below pairs a cheating trick with WRONG functions, and checks that the cheated
+exercises score 0, the exit status is not 0, and stdout is still one JSON document telling the
+true score.
+"""
+
+from __future__ import annotations
+
+import shutil
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from conftest import NAMES, REPO, SOLUTIONS, make_submission, run_grader, write_file
+
+# Seven functions with the right shapes and dtypes but wrong values.
+WRONG = """
+import numpy as np
+
+
+def relu(Z):
+    return np.abs(Z)
+
+
+def relu_deriv(Z):
+    return np.full(Z.shape, 0.5)
+
+
+def softmax(Z):
+    return np.full(Z.shape, 1.0 / Z.shape[0])
+
+
+def one_hot(Y, num_classes=10):
+    return np.full((num_classes, len(Y)), 1.0 / num_classes)
+
+
+def forward_prop(W1, b1, W2, b2, X):
+    zeros = np.zeros((W1.shape[0], X.shape[1]))
+    return zeros, zeros, zeros, np.full(zeros.shape, 0.1)
+
+
+def backward_prop(Z1, A1, Z2, A2, W1, W2, X, Y):
+    return np.ones(W1.shape), np.ones((W1.shape[0], 1)), np.ones(W2.shape), np.ones((W2.shape[0], 1))
+
+
+def update_params(W1, b1, W2, b2, dW1, db1, dW2, db2, alpha):
+    return W1 + 1.0, b1 + 1.0, W2 + 1.0, b2 + 1.0
+"""
+
+FAKE_JSON = ('{"score": 10.0, "max_score": 10.0, "seed": 0, "exercises": [], '
+             '"training": {"status": "passed"}}')
+
+
+def assert_no_points(run, cheated=NAMES):
+    """The run finished, stdout is one JSON document, and no cheated exercise scored."""
+    data = run.json  # fails unless stdout is exactly one JSON document
+    assert run.returncode == 1, run.describe()
+    for name in cheated:
+        ex = run.exercise(name)
+        assert ex["status"] != "passed" and ex["score"] == 0.0, run.describe()
+    assert data["score"] == sum(e["score"] for e in data["exercises"])
+    assert FAKE_JSON not in run.stdout
+
+
+def single_file(tmp_path: Path, prelude: str, body: str = WRONG, name: str = "cheat.py") -> Path:
+    return write_file(tmp_path / name, textwrap.dedent(prelude) + "\n" + body)
+
+
+# --------------------------------------------------------------------------- exiting and printing
+
+def test_os_exit_0_at_import_of_a_file(grade, tmp_path):
+    sub = single_file(tmp_path, """
+        import os
+        os._exit(0)
+        """)
+    run = grade(sub)
+    assert_no_points(run)
+    assert run.json["score"] == 0.0
+
+
+def test_os_exit_0_at_import_of_one_module_in_a_folder(grade, tmp_path):
+    sub = make_submission(tmp_path / "sub", {"relu.py": """
+        import os
+        os._exit(0)
+
+        def relu(Z):
+            return Z
+        """})
+    run = grade(sub)
+    assert_no_points(run, cheated=["relu"])
+
+
+def test_fake_json_printed_at_import_and_in_functions(grade, tmp_path):
+    prelude = f"""
+        import os
+        import sys
+
+        FAKE = {FAKE_JSON!r}
+        print(FAKE)
+        sys.__stdout__.write(FAKE + "\\n")
+        sys.__stdout__.flush()
+        os.write(1, (FAKE + "\\n").encode())
+        os.write(2, (FAKE + "\\n").encode())
+        """
+    body = WRONG.replace("def relu(Z):\n    return np.abs(Z)",
+                         "def relu(Z):\n    print(FAKE)\n    os.write(1, FAKE.encode())\n"
+                         "    return np.maximum(Z, 0)")  # relu is right: the true score is 1
+    assert "print(FAKE)" in body
+    sub = single_file(tmp_path, prelude, body)
+    run = grade(sub)
+    assert_no_points(run, cheated=[n for n in NAMES if n != "relu"])
+    assert run.json["score"] == 1.0 and run.statuses["relu"] == "passed", run.describe()
+
+
+def test_fake_json_then_os_exit_0_in_a_function(grade, tmp_path):
+    prelude = f"""
+        import os
+        import sys
+        FAKE = {FAKE_JSON!r}
+        """
+    body = WRONG.replace("def softmax(Z):\n",
+                         "def softmax(Z):\n    sys.__stdout__.write(FAKE)\n"
+                         "    sys.__stdout__.flush()\n    os._exit(0)\n")
+    run = grade(single_file(tmp_path, prelude, body))
+    assert_no_points(run)
+    assert "softmax()" in run.exercise("softmax")["message"]
+
+
+# --------------------------------------------------------------------------- lying about results
+
+def test_numpy_comparisons_patched_at_import(grade, tmp_path):
+    prelude = """
+        import numpy as np
+        import numpy.testing
+
+        np.allclose = lambda *a, **k: True
+        np.array_equal = lambda *a, **k: True
+        np.array_equiv = lambda *a, **k: True
+        np.isclose = lambda a, b, *r, **k: np.ones(np.broadcast(a, b).shape, dtype=bool)
+        np.isfinite = lambda x, *a, **k: np.ones(np.shape(x), dtype=bool)
+        np.testing.assert_allclose = lambda *a, **k: None
+        np.testing.assert_array_equal = lambda *a, **k: None
+        np.testing.assert_array_almost_equal = lambda *a, **k: None
+        try:
+            np.ndarray.__eq__ = lambda self, other: True  # refused by NumPy, but try
+        except TypeError:
+            pass
+        """
+    run = grade(single_file(tmp_path, prelude))
+    assert_no_points(run)
+    assert run.json["score"] == 0.0
+
+
+ALWAYS_EQUAL = """
+import numpy as np
+
+
+class Anything:
+    shape = (10, 7)
+    dtype = np.dtype(float)
+    ndim = 2
+
+    def __eq__(self, other):
+        return True
+
+    def __ne__(self, other):
+        return False
+
+    def __array__(self, dtype=None, copy=None):
+        return np.zeros(self.shape)
+
+    def __getattr__(self, name):
+        return self
+
+    def __call__(self, *a, **k):
+        return self
+
+    def __bool__(self):
+        return True
+
+    def __float__(self):
+        return 0.0
+
+    def __repr__(self):
+        return "array(<exactly what you expected>)"
+
+
+class Liar(np.ndarray):
+    def __eq__(self, other):
+        return np.ones(self.shape, dtype=bool)
+
+    def __ne__(self, other):
+        return np.zeros(self.shape, dtype=bool)
+
+    def __sub__(self, other):
+        return np.zeros(self.shape)
+
+    __rsub__ = __sub__
+
+    def astype(self, *a, **k):
+        return self
+
+    def all(self, *a, **k):
+        return True
+
+
+def liar(shape):
+    return np.full(shape, 0.123).view(Liar)
+
+
+def relu(Z):
+    return Anything()
+
+
+def relu_deriv(Z):
+    return liar(Z.shape)
+
+
+def softmax(Z):
+    return liar(Z.shape)
+
+
+def one_hot(Y, num_classes=10):
+    return Anything()
+
+
+def forward_prop(W1, b1, W2, b2, X):
+    return Anything(), Anything(), Anything(), Anything()
+
+
+def backward_prop(Z1, A1, Z2, A2, W1, W2, X, Y):
+    column = (W1.shape[0], 1)
+    return liar(W1.shape), liar(column), liar(W2.shape), liar(column)
+
+
+def update_params(W1, b1, W2, b2, dW1, db1, dW2, db2, alpha):
+    return Anything()
+"""
+
+
+def test_objects_that_compare_equal_to_anything(grade, tmp_path):
+    run = grade(write_file(tmp_path / "equal.py", ALWAYS_EQUAL))
+    assert_no_points(run)
+    assert run.json["score"] == 0.0
+    assert any("should be a NumPy array" in m for m in run.messages("relu")), run.describe()
+
+
+MEMORISED = """
+import numpy as np
+
+# The answers to the grader's fixed examples (as printed in its messages), returned for any input.
+_RELU = np.array([[0.0, 0.0, 0.0, 4.0], [0.5, 3.0, 0.0, 0.0]])
+_RELU_DERIV = np.array([[0.0, 0.0, 1.0], [1.0, 0.0, 0.0]])
+_e = np.exp([1.0, 2.0, 3.0])
+_SOFTMAX = np.column_stack([_e / _e.sum(), [0.25, 0.25, 0.5]])
+_ONE_HOT = np.zeros((10, 3))
+_ONE_HOT[[2, 0, 9], [0, 1, 2]] = 1.0
+
+# The right answers for ONE fixed random network, returned for every network.
+_rng = np.random.default_rng(0)
+_W1, _b1 = _rng.normal(0, 0.05, (10, 784)), _rng.normal(0, 0.1, (10, 1))
+_W2, _b2 = _rng.normal(0, 0.45, (10, 10)), _rng.normal(0, 0.1, (10, 1))
+_X = _rng.random((784, 7))
+_Y = _rng.integers(0, 10, 7)
+_Z1 = _W1 @ _X + _b1
+_A1 = np.maximum(_Z1, 0)
+_Z2 = _W2 @ _A1 + _b2
+_E = np.exp(_Z2 - _Z2.max(axis=0))
+_A2 = _E / _E.sum(axis=0)
+_T = np.zeros((10, 7))
+_T[_Y, np.arange(7)] = 1
+_dZ2 = _A2 - _T
+_dZ1 = _W2.T @ _dZ2 * (_Z1 > 0)
+_GRADS = (_dZ1 @ _X.T / 7, _dZ1.sum(1, keepdims=True) / 7, _dZ2 @ _A1.T / 7,
+          _dZ2.sum(1, keepdims=True) / 7)
+
+
+def relu(Z):
+    return _RELU.copy()
+
+
+def relu_deriv(Z):
+    return _RELU_DERIV.copy()
+
+
+def softmax(Z):
+    return _SOFTMAX.copy()
+
+
+def one_hot(Y, num_classes=10):
+    return _ONE_HOT.copy()
+
+
+def forward_prop(W1, b1, W2, b2, X):
+    return _Z1.copy(), _A1.copy(), _Z2.copy(), _A2.copy()
+
+
+def backward_prop(Z1, A1, Z2, A2, W1, W2, X, Y):
+    return tuple(g.copy() for g in _GRADS)
+
+
+def update_params(W1, b1, W2, b2, dW1, db1, dW2, db2, alpha):
+    return _W1 - 0.1 * _GRADS[0], _b1 - 0.1 * _GRADS[1], _W2 - 0.1 * _GRADS[2], _b2 - 0.1 * _GRADS[3]
+"""
+
+
+def test_precomputed_outputs_for_every_input(grade, tmp_path):
+    run = grade(write_file(tmp_path / "memorised.py", MEMORISED))
+    assert_no_points(run)
+    assert run.json["score"] == 0.0
+    # the memorised fixed examples do pass their own check: the points are lost elsewhere
+    relu_checks = {c["name"]: c["status"] for c in run.exercise("relu")["checks"]}
+    assert relu_checks["matches max(0, Z) on a small fixed Z with negatives, zeros and positives"] \
+        == "passed"
+
+
+# --------------------------------------------------------------------------- tampering with the grader
+
+PATCH_GRADER_IN_MEMORY = """
+import sys
+import numpy as np
+
+try:
+    import grader.compare
+    import grader.checks.common
+    import grader.reference
+    import grader.gradcheck
+    import grader.wire
+    import grader.worker
+
+    accept = lambda got, *a, **k: got
+    grader.compare.expect_array = accept
+    grader.compare.expect_tuple = lambda got, *a, **k: tuple(got)
+    grader.compare.expect_untouched = lambda *a, **k: None
+    grader.checks.common.expect_array = accept
+    grader.checks.common.matches_reference = lambda learner, args, **k: None
+    grader.gradcheck.expect_gradients = lambda *a, **k: None
+    grader.compare.tolerance = lambda *a: (np.inf, np.inf)
+
+    class NeverFails(Exception):
+        pass
+
+    grader.compare.CheckFailed = NeverFails
+    for mod in list(sys.modules.values()):
+        if getattr(mod, "__name__", "").startswith("grader"):
+            for key in ("expect_array", "matches_reference", "expect_gradients"):
+                if hasattr(mod, key):
+                    setattr(mod, key, accept)
+except Exception as err:  # the grader may hide itself; the cheat then simply does nothing
+    print("could not patch:", err)
+"""
+
+
+def test_patching_grader_modules_from_the_submission(grade, tmp_path):
+    prelude = PATCH_GRADER_IN_MEMORY
+    # also make the reference functions (which the worker swaps in) the learner's wrong ones
+    body = WRONG + textwrap.dedent("""
+        try:
+            import grader.reference as _ref
+            for _name in ("relu", "relu_deriv", "softmax", "one_hot", "forward_prop",
+                          "backward_prop", "update_params"):
+                setattr(_ref, _name, globals()[_name])
+        except Exception:
+            pass
+        """)
+    run = grade(single_file(tmp_path, prelude, body))
+    assert_no_points(run)
+    assert run.json["score"] == 0.0
+
+
+def test_patching_grader_modules_in_a_folder(grade, tmp_path):
+    sub = make_submission(tmp_path / "sub", {
+        "relu.py": PATCH_GRADER_IN_MEMORY + "\n\ndef relu(Z):\n    return Z\n",
+        "softmax.py": "import grader.compare\n"
+                      "grader.compare.expect_array = lambda got, *a, **k: got\n\n"
+                      "def softmax(Z):\n    return Z\n",
+    })
+    run = grade(sub)
+    assert_no_points(run, cheated=["relu", "softmax"])
+    assert run.statuses == dict({n: "passed" for n in NAMES}, relu="failed", softmax="failed"), \
+        run.describe()
+
+
+@pytest.mark.xfail(strict=True, reason="the worker runs with the grader's uid: learner code can open "
+                   "/proc/<grader pid>/fd/1 and write to the grader's stdout while it loads")
+def test_writing_to_the_graders_own_stdout_through_proc(grade, tmp_path):
+    prelude = f"""
+        import os
+        try:
+            with open(f"/proc/{{os.getppid()}}/fd/1", "w") as out:
+                out.write({FAKE_JSON!r} + "\\n")
+        except OSError:
+            pass
+        """
+    run = grade(single_file(tmp_path, prelude))
+    assert_no_points(run)  # stdout must be the grader's one JSON document, without FAKE_JSON
+
+
+@pytest.mark.xfail(strict=True, reason="learner code can kill the grader process (same uid): no "
+                   "report at all is printed")
+def test_killing_the_grader_from_a_function(grade, tmp_path):
+    body = WRONG.replace("def relu(Z):\n", "def relu(Z):\n    import os, signal\n"
+                                            "    os.kill(os.getppid(), signal.SIGKILL)\n")
+    run = grade(single_file(tmp_path, "", body))
+    assert_no_points(run)
+    assert run.statuses["relu"] == "error"
+
+
+def test_killing_the_grader_never_reports_success(grade, tmp_path):
+    body = WRONG.replace("def relu(Z):\n", "def relu(Z):\n    import os, signal\n"
+                                            "    os.kill(os.getppid(), signal.SIGKILL)\n")
+    run = grade(single_file(tmp_path, "", body))
+    assert run.returncode != 0
+    assert '"score": 10.0' not in run.stdout
+
+
+def _grader_copy(tmp_path: Path) -> Path:
+    """A private copy of the grader package, so that tampering can never reach the real one."""
+    root = (tmp_path / "repo").resolve()
+    shutil.copytree(REPO / "grader", root / "grader", ignore=shutil.ignore_patterns("__pycache__"))
+    return root
+
+
+def _tamper_source(target: Path) -> str:
+    # Writes only into the private copy: a guard against ever touching the real repository.
+    return f"""
+import os
+import grader
+
+_checks = os.path.join(os.path.dirname(os.path.abspath(grader.__file__)), "checks")
+if _checks == {str(target / "grader" / "checks")!r}:
+    with open(os.path.join(_checks, "conftest.py"), "w") as _f:
+        _f.write("import grader.compare as c\\n"
+                 "c.expect_array = lambda got, *a, **k: got\\n"
+                 "c.expect_untouched = lambda *a, **k: None\\n")
+
+
+def relu(Z):
+    return Z
+"""
+
+
+def _files(root: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*"))
+            if p.is_file() and "__pycache__" not in p.parts}
+
+
+@pytest.mark.xfail(strict=True, reason="learner code runs as the grader's user and can write a "
+                   "conftest.py into grader/checks/, which the grader's pytest run then loads: a "
+                   "relu that returns Z scores 1/1, in this run and every later one")
+def test_writing_into_the_grader_package_earns_nothing(tmp_path):
+    root = _grader_copy(tmp_path)
+    real_checks = sorted(p.name for p in (REPO / "grader" / "checks").iterdir())
+    sub = make_submission(tmp_path / "sub", {"relu.py": _tamper_source(root)})
+    before = _files(root / "grader")
+    runs = [run_grader(["relu", "--submission", str(sub), "--no-train", "--json", "--seed", "0"],
+                       tmp_path / f"t{i}", cwd=root) for i in range(2)]
+    assert sorted(p.name for p in (REPO / "grader" / "checks").iterdir()) == real_checks
+    for run in runs:
+        assert_no_points(run, cheated=["relu"])
+    assert _files(root / "grader") == before, "the submission changed the grader's files"
+
+
+def test_grader_copy_is_what_runs(tmp_path):
+    """Guards the test above: the copy in tmp_path, not the repository, is the one graded."""
+    root = _grader_copy(tmp_path)
+    sub = make_submission(tmp_path / "sub", {"relu.py": """
+        import grader
+        import numpy as np
+
+        def relu(Z):
+            if not grader.__file__.startswith(%r):
+                raise RuntimeError("graded by " + grader.__file__)
+            return np.maximum(Z, 0)
+        """ % str(root)})
+    run = run_grader(["relu", "--submission", str(sub), "--no-train", "--json", "--seed", "0"],
+                     tmp_path / "t", cwd=root)
+    assert run.statuses == {"relu": "passed"}, run.describe()
