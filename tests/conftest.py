@@ -13,6 +13,8 @@ import subprocess
 import sys
 import textwrap
 import time
+from collections.abc import Callable, Hashable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -123,6 +125,40 @@ def write_file(path: Path, source: str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(textwrap.dedent(source).lstrip("\n"))
     return path
+
+
+PARALLEL = max(2, min(4, os.cpu_count() or 2))  # grading runs started at once by prefetch()
+
+
+def selected_params(request: pytest.FixtureRequest, argname: str) -> list:
+    """The values of parameter `argname` of every test selected in this session (after -k etc.)."""
+    values = []
+    for item in request.session.items:
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        if argname in params and params[argname] not in values:
+            values.append(params[argname])
+    return values
+
+
+class Prefetched:
+    """Runs one grading job per key, several at a time, the first time any result is asked for.
+
+    Grading runs spend most of their time in two processes each; starting them in parallel keeps
+    the suite fast on several cores, while each test still asserts on its own run.
+    """
+
+    def __init__(self, keys: list[Hashable], job: Callable[[Hashable], Run]) -> None:
+        self.keys, self.job, self.results = keys, job, {}
+
+    def __getitem__(self, key: Hashable) -> Run:
+        if key not in self.results:
+            todo = [k for k in self.keys if k not in self.results]
+            if key not in todo:
+                todo.append(key)
+            with ThreadPoolExecutor(max_workers=PARALLEL) as pool:
+                for k, run in zip(todo, pool.map(self.job, todo)):
+                    self.results[k] = run
+        return self.results[key]
 
 
 @pytest.fixture

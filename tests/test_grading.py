@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import EXERCISES, NAMES, POINTS, SOLUTIONS
+from conftest import (EXERCISES, NAMES, POINTS, SOLUTIONS, Prefetched, grade_json, make_submission,
+                      selected_params)
 
 ALL_PASSED = {name: "passed" for name in NAMES}
 
@@ -432,9 +433,20 @@ SINGLE_FILE = """
     """
 
 
-@pytest.mark.parametrize("name", list(VARIANTS))
-def test_correct_variant_passes(grade, submission, name):
-    run = grade(submission(VARIANTS[name]))
+@pytest.fixture(scope="module")
+def graded_variant(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
+    """graded_variant(name) -> Run of all seven; the selected variants are graded in parallel."""
+
+    def job(name: str):
+        root = tmp_path_factory.mktemp(name)
+        return grade_json(make_submission(root / "submission", VARIANTS[name]), root / "tmp")
+
+    return Prefetched(selected_params(request, "variant"), job).__getitem__
+
+
+@pytest.mark.parametrize("variant", list(VARIANTS))
+def test_correct_variant_passes(graded_variant, variant):
+    run = graded_variant(variant)
     assert run.statuses == ALL_PASSED, run.describe()
     assert run.returncode == 0 and run.json["score"] == 10.0, run.describe()
 

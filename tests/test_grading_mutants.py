@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import NAMES, POINTS, grade_json, make_submission
+from conftest import NAMES, POINTS, Prefetched, grade_json, make_submission, selected_params
 
 
 @dataclass(frozen=True)
@@ -381,18 +381,16 @@ assert len(BY_ID) == len(MUTANTS), "mutant ids must be unique"
 
 
 @pytest.fixture(scope="module")
-def graded(tmp_path_factory: pytest.TempPathFactory):
-    """graded(mutant) -> Run of all seven exercises, computed once per mutant."""
-    cache: dict = {}
+def graded(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
+    """graded(mutant) -> Run of all seven exercises; the selected mutants are graded in parallel."""
 
-    def _graded(mutant: Mutant):
-        if mutant.id not in cache:
-            root: Path = tmp_path_factory.mktemp(mutant.id)
-            sub = make_submission(root / "submission", {f"{mutant.exercise}.py": mutant.source})
-            cache[mutant.id] = grade_json(sub, root / "tmp", seed=0)
-        return cache[mutant.id]
+    def job(mutant: Mutant):
+        root: Path = tmp_path_factory.mktemp(mutant.id)
+        sub = make_submission(root / "submission", {f"{mutant.exercise}.py": mutant.source})
+        return grade_json(sub, root / "tmp", seed=0)
 
-    return _graded
+    runs = Prefetched(selected_params(request, "mutant"), job)
+    return runs.__getitem__
 
 
 @pytest.mark.parametrize("mutant", MUTANTS, ids=lambda m: m.id)
