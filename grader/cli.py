@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import secrets
+import signal
 import sys
 import time
 from pathlib import Path
@@ -74,8 +75,8 @@ def grade(argv: list[str]) -> int:
     unknown = [name for name in args.exercises if name not in BY_NAME]
     if unknown:
         raise UsageError(f"unknown exercise '{unknown[0]}'; the exercises are {', '.join(NAMES)}")
-    if args.timeout <= 0:
-        raise UsageError("--timeout must be a positive number of seconds")
+    if not 0 < args.timeout <= 3600:  # also refuses nan and inf
+        raise UsageError("--timeout must be a number of seconds between 0 and 3600")
     submission = _check_submission(args.submission)
     exercises = [ex for ex in EXERCISES if not args.exercises or ex.name in args.exercises]
     will_train = not args.exercises and not args.no_train
@@ -173,8 +174,13 @@ def hint(argv: list[str]) -> int:
 COMMANDS = {"hint": hint}
 
 
+def _terminate(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt  # unwinds through `with Worker(...)`, which stops the worker
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    signal.signal(signal.SIGTERM, _terminate)
     try:
         if argv and argv[0] in COMMANDS:
             return COMMANDS[argv[0]](argv[1:])

@@ -106,7 +106,7 @@ def run_checks(worker: Worker, exercises: list[Exercise], seed: int) -> list[Exe
     collector = Collector(worker, seed, exercises)
     files = [str(CHECKS / f"check_{ex.name}.py") for ex in exercises]
     os.environ.setdefault("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")
-    code = pytest.main(["-p", "no:terminal", "--rootdir", str(CHECKS),
+    code = pytest.main(["-p", "no:terminal", "--noconftest", "--rootdir", str(CHECKS),
                         "-c", str(CHECKS / "pytest.ini"), *files], plugins=[collector])
     unchecked = [r.name for r in collector.results.values() if r.status == PASSED and not r.checks]
     if code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED) or unchecked:

@@ -30,8 +30,14 @@ class Submission:
 
     @contextmanager
     def swapped(self, names: tuple[str, ...]) -> Iterator[None]:
-        """Bind the reference version of each named function wherever the learner's is bound."""
-        learner = {id(self.functions[n]): getattr(reference, n) for n in names if n in self.functions}
+        """Bind the reference version of each named function wherever the learner's is bound.
+
+        A learner's function can exist twice (`from relu import relu` loads relu.py again under
+        its bare name), so every function of that name defined in the submission is swapped.
+        """
+        learner = {id(fn): getattr(reference, n) for ns in self.namespaces for n in names
+                   if _is_learner(getattr(getattr(fn := ns.get(n), "__code__", None),
+                                          "co_filename", ""), self.root)}
         saved = []
         for ns in self.namespaces:
             for key, value in list(ns.items()):
@@ -84,11 +90,14 @@ def _stand_in(name: str) -> types.ModuleType:
     return module
 
 
-def load(path: Path) -> Submission:
+def load(path: Path, skip: dict[str, str] | None = None,
+         before_file: Callable[[str], None] = lambda name: None) -> Submission:
+    """Load a .py file or a folder. In a folder, the exercises in `skip` (name -> problem) are
+    not loaded but stood in for, and `before_file` hears of each file about to run."""
     path = path.resolve()
     sub = Submission(root=path if path.is_dir() else path.parent)
     if path.is_dir():
-        _load_folder(path, sub)
+        _load_folder(path, sub, skip or {}, before_file)
     else:
         try:
             module = _exec_module(PACKAGE, path)
@@ -100,7 +109,8 @@ def load(path: Path) -> Submission:
     return sub
 
 
-def _load_folder(folder: Path, sub: Submission) -> None:
+def _load_folder(folder: Path, sub: Submission, skip: dict[str, str],
+                 before_file: Callable[[str], None]) -> None:
     package = types.ModuleType(PACKAGE)
     package.__path__ = [str(folder)]
     sys.modules[PACKAGE] = package
@@ -109,6 +119,11 @@ def _load_folder(folder: Path, sub: Submission) -> None:
         file = folder / ex.file
         if not file.exists():
             continue
+        if ex.name in skip:
+            sub.problems[ex.name] = skip[ex.name]
+            sys.modules[f"{PACKAGE}.{ex.name}"] = _stand_in(ex.name)
+            continue
+        before_file(ex.name)
         try:
             module = _exec_module(f"{PACKAGE}.{ex.name}", file)
         except BaseException as err:

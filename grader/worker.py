@@ -53,7 +53,8 @@ def _serve(proto_in: io.BufferedReader, proto_out: io.BufferedWriter) -> None:
             return
         op = request.get("op")
         if op == "load":
-            sub = submission.load(Path(request["path"]))
+            sub = submission.load(Path(request["path"]), value, lambda name: wire.send(
+                proto_out, {"status": "progress"}, name))
             wire.send(proto_out, {"status": "ok"},
                       {"functions": sorted(sub.functions), "problems": sub.problems})
         elif op == "call":
@@ -99,7 +100,18 @@ def _run(sub, thunk) -> tuple[dict, Any]:
     return reply, result
 
 
+def _exit_with_parent() -> None:
+    """A learner's endless loop must not outlive the grader (killed, or stopped by Ctrl-C)."""
+    parent = os.getppid()
+    while True:
+        time.sleep(0.5)
+        if os.getppid() != parent:
+            os._exit(1)
+
+
 def main() -> None:
+    if os.name == "posix":
+        threading.Thread(target=_exit_with_parent, daemon=True).start()
     # Keep private copies of stdin/stdout for the protocol; the learner's fds 0/1 become
     # /dev/null and our stderr, so a print (even from C) can never corrupt a reply.
     proto_in = os.fdopen(os.dup(0), "rb")
@@ -121,6 +133,7 @@ class Worker:
         self._proc: subprocess.Popen | None = None
         self._replies: queue.Queue = queue.Queue()
         self._loaded: dict | None = None
+        self._skip: dict[str, str] = {}  # files that killed or hung the worker while loading
         self._scratch = tempfile.TemporaryDirectory(prefix="nn-grader-")
         self._log = tempfile.TemporaryFile()
 
@@ -140,7 +153,7 @@ class Worker:
         threading.Thread(target=self._read, args=(self._proc.stdout, self._replies),
                          daemon=True).start()
         self._loaded = None
-        wire.send(self._proc.stdin, {"op": "load", "path": str(self.submission)})
+        wire.send(self._proc.stdin, {"op": "load", "path": str(self.submission)}, self._skip)
 
     @staticmethod
     def _read(stream, replies: queue.Queue) -> None:
@@ -152,11 +165,23 @@ class Worker:
                 return
 
     def loaded(self) -> dict:
-        """{'functions': [...names found...], 'problems': {name: message}} of the submission."""
-        self.start()
-        if self._loaded is None:
-            reply = self._wait(self.call_timeout + 10.0, "loading your code")
+        """{'functions': [...names found...], 'problems': {name: message}} of the submission.
+
+        A file that ends or hangs the worker while it loads is skipped (stood in for by the
+        reference) and the worker restarted, so the other files are still graded.
+        """
+        if self._proc is None:  # never started, or died with the last request: load afresh
+            self._loaded = None
+        while self._loaded is None:
+            self.start()
+            files: list[str] = []
+            reply = self._await(self.call_timeout + 10.0, "loading your code", files.append)
             value = reply.value if reply.status == "ok" else None
+            if reply.status in ("crashed", "timeout") and files and str(files[-1]) in _names() \
+                    and str(files[-1]) not in self._skip:
+                self._skip[str(files[-1])] = f"{files[-1]}.py could not be loaded: {reply.message}"
+                self.stop()
+                continue
             if not (type(value) is dict and type(value.get("functions")) is list
                     and type(value.get("problems")) is dict):
                 message = reply.message or "loading your code sent back a garbled reply"
@@ -184,16 +209,21 @@ class Worker:
             wire.send(self._proc.stdin, header, value)
         except OSError:
             pass  # the process is gone; _wait reports how it ended
-        deadline = time.monotonic() + timeout
-        result = self._wait(timeout, what)
-        while result.status == "progress":
-            on_progress(result.value)
-            result = self._wait(max(deadline - time.monotonic(), 0.0), what, limit=timeout)
+        result = self._await(timeout, what, on_progress)
         if result.status == "ok" and header["op"] == "call":
             if not (type(result.value) is tuple and len(result.value) == 2
                     and type(result.value[1]) in (tuple, list)):
                 return CallResult("crashed", message=f"{what} sent back a garbled reply")
             result.value, result.args_after = result.value[0], tuple(result.value[1])
+        return result
+
+    def _await(self, timeout: float, what: str, on_progress: Callable[[Any], None]) -> CallResult:
+        """The final reply to a request, passing on progress messages until it comes."""
+        deadline = time.monotonic() + timeout
+        result = self._wait(timeout, what)
+        while result.status == "progress":
+            on_progress(result.value)
+            result = self._wait(max(deadline - time.monotonic(), 0.0), what, limit=timeout)
         return result
 
     def _wait(self, timeout: float, what: str, limit: float | None = None) -> CallResult:

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from grader import reference
-from grader.compare import expect_array, expect_tuple, expect_untouched, tolerance
+from grader.compare import CheckFailed, expect_array, expect_tuple, expect_untouched, tolerance
 
 DTYPES = (np.float64, np.float32)
 BATCH_SIZES = (1, 7, 13)  # m = 1 catches missing keepdims; 7 and 13 are prime and not 10 or 784
@@ -46,9 +46,10 @@ def backward_inputs(rng: np.random.Generator, m: int, dtype: type = np.float64,
 
 
 def describe(args: dict[str, Any]) -> str:
-    """'Z of shape (10, 7), float32' for the arrays among a call's arguments."""
-    parts = [f"{k} of shape {v.shape}" for k, v in args.items()
-             if isinstance(v, np.ndarray) and v.ndim == 2 and k in ("Z", "X")]
+    """'Z of shape (10, 7), float32' for a call's arguments (m is read off Z, X or Z1)."""
+    parts = [f"{k} of shape {v.shape}" for k, v in args.items() if k in ("Z", "X")]
+    if not parts and "W1" in args and "dW1" in args:
+        parts = [f"W1 of shape {args['W1'].shape}, alpha = {args.get('alpha', '?')}"]
     dtypes = {str(v.dtype) for v in args.values() if isinstance(v, np.ndarray) and v.dtype.kind == "f"}
     return ", ".join(parts + sorted(dtypes))
 
@@ -60,16 +61,31 @@ def matches_reference(learner, args: dict[str, Any], *, floating: bool = True) -
     expected = getattr(reference, fn)(*call_args)
     got = learner(*call_args)
     rtol, atol = tolerance(*[a for a in call_args if isinstance(a, np.ndarray)])
-    context = describe(args)
+    context = describe({name: args[name] for name in arg_names(fn) if name in args})
     if fn in OUTPUTS:
         names = OUTPUTS[fn]
         got = expect_tuple(got, names, fn)
         for i, (name, g, e) in enumerate(zip(names, got, expected)):
-            expect_array(g, e, f"{name} (value {i + 1} of {len(names)} returned by {fn}, {context})",
-                         rtol=rtol, atol=atol, floating=floating)
+            try:
+                expect_array(g, e, f"{name} (value {i + 1} of {len(names)} returned by {fn}, "
+                             f"{context})", rtol=rtol, atol=atol, floating=floating)
+            except CheckFailed as failure:
+                raise CheckFailed(str(failure) + order_hint(g, i, expected, names, rtol, atol)) \
+                    from None
         return got
     return expect_array(got, expected, f"{fn}(...) for {context}", rtol=rtol, atol=atol,
                         floating=floating)
+
+
+def order_hint(got: Any, position: int, expected: tuple, names: tuple[str, ...], rtol: float,
+               atol: float) -> str:
+    """When a wrong value is in fact another expected output, say so: the order is wrong."""
+    for j, e in enumerate(expected):
+        if j != position and isinstance(got, np.ndarray) and got.shape == e.shape \
+                and np.allclose(got, e, rtol=rtol, atol=atol):
+            return (f". Value {position + 1} is {names[j]}: return the values in the order "
+                    f"({', '.join(names)})")
+    return ""
 
 
 def leaves_inputs_untouched(learner, args: dict[str, Any], may_change: tuple[str, ...] = ()) -> None:
