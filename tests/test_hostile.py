@@ -429,12 +429,16 @@ def _tamper_source(target: Path) -> str:
 import os
 import grader
 
-_checks = os.path.join(os.path.dirname(os.path.abspath(grader.__file__)), "checks")
-if _checks == {str(target / "grader" / "checks")!r}:
-    with open(os.path.join(_checks, "conftest.py"), "w") as _f:
-        _f.write("import grader.compare as c\\n"
-                 "c.expect_array = lambda got, *a, **k: got\\n"
-                 "c.expect_untouched = lambda *a, **k: None\\n")
+_package = os.path.dirname(os.path.abspath(grader.__file__))
+_accept = ("\\nexpect_array = lambda got, *a, **k: got\\n"
+           "expect_untouched = lambda *a, **k: None\\n")
+if _package == {str(target / "grader")!r}:
+    # a conftest.py that pytest would load before the checks ...
+    with open(os.path.join(_package, "checks", "conftest.py"), "w") as _f:
+        _f.write("import grader.compare as c" + _accept.replace("\\ne", "\\nc.e"))
+    # ... and the comparison functions themselves, for the next run
+    with open(os.path.join(_package, "compare.py"), "a") as _f:
+        _f.write(_accept)
 
 
 def relu(Z):
@@ -447,9 +451,10 @@ def _files(root: Path) -> dict[str, bytes]:
             if p.is_file() and "__pycache__" not in p.parts}
 
 
-@pytest.mark.xfail(strict=True, reason="learner code runs as the grader's user and can write a "
-                   "conftest.py into grader/checks/, which the grader's pytest run then loads: a "
-                   "relu that returns Z scores 1/1, in this run and every later one")
+@pytest.mark.xfail(strict=True, reason="learner code runs as the grader's user and can rewrite the "
+                   "grader's files (a conftest.py in grader/checks/ that pytest loads, or "
+                   "grader/compare.py itself): a relu that returns Z scores 1/1, in this run and "
+                   "every later one")
 def test_writing_into_the_grader_package_earns_nothing(tmp_path):
     root = _grader_copy(tmp_path)
     real_checks = sorted(p.name for p in (REPO / "grader" / "checks").iterdir())
@@ -458,8 +463,11 @@ def test_writing_into_the_grader_package_earns_nothing(tmp_path):
     runs = [run_grader(["relu", "--submission", str(sub), "--no-train", "--json", "--seed", "0"],
                        tmp_path / f"t{i}", cwd=root) for i in range(2)]
     assert sorted(p.name for p in (REPO / "grader" / "checks").iterdir()) == real_checks
-    for run in runs:
-        assert_no_points(run, cheated=["relu"])
+    for i, run in enumerate(runs, 1):
+        try:
+            assert_no_points(run, cheated=["relu"])
+        except AssertionError as err:
+            raise AssertionError(f"grading run {i} of 2: {err}") from None
     assert _files(root / "grader") == before, "the submission changed the grader's files"
 
 
