@@ -49,7 +49,8 @@ class Data:
         try:
             X_train, Y_train, X_dev, Y_dev = data.split_train_dev(pixels.T, labels)
         except data.DataError as err:
-            raise data.DataError(f"{train_path}: {err}") from None
+            raise data.DataError(f"{train_path} is too small to train on: {str(err)[0].lower()}"
+                                 f"{str(err)[1:]}") from None
         X_test, Y_test = data.load_pixels(test_path)
         return cls(X_train, Y_train, X_dev, Y_dev, X_test.T, Y_test, Path(test_path))
 
