@@ -53,12 +53,7 @@ def test_folder_without_python_files(cli, tmp_path):
     assert_usage_error(run, "empty")
 
 
-@pytest.mark.parametrize("value", [
-    "0", "-1", "0.0", "abc",
-    pytest.param("nan", marks=pytest.mark.xfail(strict=True, reason=(
-        "--timeout nan passes the `<= 0` test; the run then has no time limit at all (an endless "
-        "loop hangs the grader forever) and the solutions exit 0"))),
-])
+@pytest.mark.parametrize("value", ["0", "-1", "0.0", "abc", "nan"])
 def test_bad_timeout(cli, value):
     run = cli("relu", "--submission", str(SOLUTIONS), "--json", f"--timeout={value}")
     assert_usage_error(run, "timeout")
@@ -75,9 +70,6 @@ def relu(Z):
 """
 
 
-@pytest.mark.xfail(strict=True, reason="--timeout inf (or 1e300) is accepted, then every call the "
-                   "grader has to wait for fails inside the grader with OverflowError "
-                   "(queue.get(timeout=inf)): a correct relu is reported as error")
 @pytest.mark.parametrize("value", ["inf", "1e300"])
 def test_huge_timeout_is_refused_or_works(cli, tmp_path, value):
     sub = make_submission(tmp_path / "sub", {"relu.py": SLOW_RELU})

@@ -508,10 +508,7 @@ def test_broken_helpers_do_not_fail_their_callers_through_module_imports(grade, 
     assert run.statuses == ISOLATED, run.describe()
 
 
-@pytest.mark.xfail(strict=True, reason="with `from relu import relu` (absolute imports, allowed by "
-                   "the loader) the helper module is loaded a second time under its bare name; the "
-                   "worker only swaps the _submission.<name> function, so the learner's broken "
-                   "relu/one_hot/relu_deriv still run inside forward_prop/backward_prop")
 def test_broken_helpers_do_not_fail_their_callers_through_absolute_imports(grade, submission):
+    """`from relu import relu` loads relu.py a second time, under its bare name: swap that too."""
     run = grade(submission(dict(BROKEN_HELPERS, **VARIANTS["absolute_imports"])))
     assert run.statuses == ISOLATED, run.describe()
