@@ -10,6 +10,7 @@ from grader import reference
 def _step_inputs(rng, dtype=np.float64, alpha=0.1):
     net = backward_inputs(rng, 7, dtype)
     grads = reference.backward_prop(*(net[k] for k in ("Z1", "A1", "Z2", "A2", "W1", "W2", "X", "Y")))
+    grads = [g.astype(dtype) for g in grads]
     return dict(net, dW1=grads[0], db1=grads[1], dW2=grads[2], db2=grads[3], alpha=alpha)
 
 
