@@ -7,6 +7,7 @@ that its start-up overlaps with ours.
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import secrets
 import signal
@@ -24,13 +25,13 @@ class UsageError(Exception):
     """A problem with what the user asked for: one sentence, exit status 2."""
 
 
-class _Parser(argparse.ArgumentParser):
+class Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # one sentence and exit 2, as for every usage error
         raise UsageError(f"{message} (see python -m grader --help)")
 
 
 def _grade_parser() -> argparse.ArgumentParser:
-    p = _Parser(prog="python -m grader", description="Grade the exercises, then train the "
+    p = Parser(prog="python -m grader", description="Grade the exercises, then train the "
                 "network built from them on real MNIST digits.",
                 epilog="Other commands: python -m grader hint [EXERCISE]")
     p.add_argument("exercises", nargs="*", metavar="EXERCISE",
@@ -88,18 +89,13 @@ def grade(argv: list[str]) -> int:
         data = _load_data(args) if will_train or args.train or args.test else None
         if will_train:
             _check_outputs(args, data)
-        from grader.engine import run_checks
-        from grader.results import Results
+        from grader.engine import grade_submission
+        from grader.training import FULL_BATCH, MINI_BATCH
 
         seed = args.seed if args.seed is not None else secrets.randbelow(2**31)
-        results = Results(run_checks(worker, exercises, seed), seed=seed)
-        if will_train and results.exit_code == 0:
-            from grader.training import run_training
-
-            from grader.training import FULL_BATCH, MINI_BATCH
-
-            results.training = run_training(worker, data, FULL_BATCH if args.full_batch
-                                            else MINI_BATCH, show_progress=not args.json)
+        results = grade_submission(worker, exercises, seed, data if will_train else None,
+                                   FULL_BATCH if args.full_batch else MINI_BATCH,
+                                   show_progress=not args.json)
     results.seconds = time.perf_counter() - started
     written = _write_outputs(args, results, data)
     if args.json:
@@ -161,7 +157,7 @@ def _load_data(args: argparse.Namespace):
 
 
 def hint(argv: list[str]) -> int:
-    p = _Parser(prog="python -m grader hint", description="Show a hint for an exercise.")
+    p = Parser(prog="python -m grader hint", description="Show a hint for an exercise.")
     p.add_argument("exercise", nargs="?", choices=NAMES, metavar="EXERCISE")
     args = p.parse_args(argv)
     ex = BY_NAME[args.exercise or NAMES[0]]
@@ -171,7 +167,9 @@ def hint(argv: list[str]) -> int:
     return 0
 
 
-COMMANDS = {"hint": hint}
+# Sub-commands: name -> "module:function"; each function takes the remaining arguments, returns
+# the exit status, and raises UsageError for bad input. Imported only when used.
+COMMANDS = {"hint": "grader.cli:hint"}
 
 
 def _terminate(signum: int, frame: object) -> None:
@@ -183,7 +181,8 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, _terminate)
     try:
         if argv and argv[0] in COMMANDS:
-            return COMMANDS[argv[0]](argv[1:])
+            module, _, function = COMMANDS[argv[0]].partition(":")
+            return getattr(importlib.import_module(module), function)(argv[1:])
         return grade(argv)
     except UsageError as err:
         print(f"error: {err}", file=sys.stderr)

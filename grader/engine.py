@@ -17,7 +17,8 @@ import pytest
 
 from grader.catalog import BY_NAME, Exercise
 from grader.compare import CheckFailed
-from grader.results import ERROR, FAILED, NOT_STARTED, PASSED, CheckResult, ExerciseResult
+from grader.results import (ERROR, FAILED, NOT_STARTED, PASSED, CheckResult, ExerciseResult,
+                            Results)
 from grader.worker import Worker
 
 CHECKS = Path(__file__).parent / "checks"
@@ -114,3 +115,14 @@ def run_checks(worker: Worker, exercises: list[Exercise], seed: int) -> list[Exe
         raise RuntimeError(f"the grader's checks did not run (pytest exit code {int(code)}, "
                            f"exercises without checks: {', '.join(unchecked) or 'none'})")
     return list(collector.results.values())
+
+
+def grade_submission(worker: Worker, exercises: list[Exercise], seed: int, data=None,
+                     settings: dict | None = None, show_progress: bool = False) -> Results:
+    """Check the exercises; when `data` is given and all of them pass, train and score."""
+    results = Results(run_checks(worker, exercises, seed), seed=seed)
+    if data is not None and results.exit_code == 0:
+        from grader.training import run_training
+
+        results.training = run_training(worker, data, settings, show_progress=show_progress)
+    return results
