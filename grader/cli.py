@@ -33,7 +33,9 @@ class Parser(argparse.ArgumentParser):
 def _grade_parser() -> argparse.ArgumentParser:
     p = Parser(prog="python -m grader", description="Grade the exercises, then train the "
                 "network built from them on real MNIST digits.",
-                epilog="Other commands: python -m grader hint [EXERCISE]")
+                epilog="Other commands: hint [EXERCISE], watch, progress, reset EXERCISE, "
+                "notebook [PATH], batch DIR, release OUT, gradescope-bundle OUT.zip "
+                "(python -m grader COMMAND --help)")
     p.add_argument("exercises", nargs="*", metavar="EXERCISE",
                    help=f"grade only these, without training ({', '.join(NAMES)})")
     p.add_argument("--submission", type=Path, default=DEFAULT_SUBMISSION, metavar="PATH",
@@ -50,6 +52,8 @@ def _grade_parser() -> argparse.ArgumentParser:
                         "(default: submission.csv)")
     p.add_argument("--force", action="store_true", help="overwrite existing output files")
     p.add_argument("--json", action="store_true", help="print one JSON document and nothing else")
+    p.add_argument("--gradescope", type=Path, metavar="FILE",
+                   help="also write the results as Gradescope's results.json to FILE")
     p.add_argument("--seed", type=int, help="seed for the random inputs (default: a fresh one)")
     p.add_argument("--timeout", type=float, default=5.0, metavar="SECONDS",
                    help="time limit for one call of your function (default: 5)")
@@ -64,7 +68,10 @@ def _check_submission(path: Path) -> Path:
             raise UsageError(f"the folder {path} holds no .py file")
         return path
     if path.suffix == ".ipynb":
-        raise UsageError(f"{path} is a notebook; grading notebooks is not supported yet")
+        from grader.notebook import check_notebook_file
+
+        check_notebook_file(path)  # raises UsageError for a file that is not a notebook
+        return path
     if path.suffix != ".py":
         raise UsageError(f"the submission {path} is neither a .py file nor a folder")
     return path
@@ -79,6 +86,9 @@ def grade(argv: list[str]) -> int:
     if not 0 < args.timeout <= 3600:  # also refuses nan and inf
         raise UsageError("--timeout must be a number of seconds between 0 and 3600")
     submission = _check_submission(args.submission)
+    if args.gradescope and not args.gradescope.parent.is_dir():
+        raise UsageError(f"cannot write {args.gradescope}: the folder {args.gradescope.parent} "
+                         "does not exist")
     exercises = [ex for ex in EXERCISES if not args.exercises or ex.name in args.exercises]
     will_train = not args.exercises and not args.no_train
 
@@ -98,6 +108,10 @@ def grade(argv: list[str]) -> int:
                                    show_progress=not args.json)
     results.seconds = time.perf_counter() - started
     written = _write_outputs(args, results, data)
+    if args.gradescope:
+        from grader.gradescope import write_results
+
+        write_results(args.gradescope, results)
     if args.json:
         print(json.dumps(results.to_dict(), indent=2))
     else:
@@ -169,7 +183,13 @@ def hint(argv: list[str]) -> int:
 
 # Sub-commands: name -> "module:function"; each function takes the remaining arguments, returns
 # the exit status, and raises UsageError for bad input. Imported only when used.
-COMMANDS = {"hint": "grader.cli:hint"}
+COMMANDS = {
+    "hint": "grader.cli:hint",
+    "notebook": "grader.notebook:main",
+    "batch": "grader.batch:main",
+    "release": "grader.release:main",
+    "gradescope-bundle": "grader.gradescope:bundle_main",
+}
 
 
 def _terminate(signum: int, frame: object) -> None:
