@@ -37,9 +37,11 @@ class Learner:
 
     def __init__(self, worker: Worker, exercise: Exercise, result: ExerciseResult) -> None:
         self.worker, self.exercise, self.result = worker, exercise, result
+        self.last_call: tuple[tuple, Any] | None = None  # inputs and output, for diagnosis
 
     def _run(self, args: tuple) -> Any:
         call = self.worker.call(self.exercise.name, args, swap=self.exercise.calls)
+        self.last_call = (args, call.value)
         if call.printed and not self.result.printed:
             self.result.printed = call.printed
         if call.status == "ok":
@@ -80,6 +82,18 @@ class Collector:
         if self.results[self._exercise(item)].status in (NOT_STARTED, ERROR):
             pytest.skip("exercise already decided")
 
+    @staticmethod
+    def _diagnose(item: pytest.Item) -> str | None:
+        """Name the known mistake that reproduces the learner's last output in this check."""
+        learner = item.funcargs.get("learner") if hasattr(item, "funcargs") else None
+        if learner is None or learner.last_call is None:
+            return None
+        from grader.checks.common import arg_names
+        from grader.diagnosis import explain
+
+        args, got = learner.last_call
+        return explain(learner.exercise.name, dict(zip(arg_names(learner.exercise.name), args)), got)
+
     def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo) -> None:
         if call.when != "call":
             return
@@ -91,8 +105,11 @@ class Collector:
         if err is None:
             result.checks.append(CheckResult(name, PASSED))
         elif isinstance(err, CheckFailed):
-            result.checks.append(CheckResult(name, FAILED, str(err)))
+            cause = self._diagnose(item)
+            result.checks.append(CheckResult(name, FAILED, str(err) + (
+                f"\nLikely cause: {cause}" if cause else "")))
             result.status = FAILED
+            result.diagnosis = result.diagnosis or cause or ""
         elif isinstance(err, NotStarted):
             result.status, result.message = NOT_STARTED, str(err)
         elif isinstance(err, LearnerError):

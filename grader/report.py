@@ -68,10 +68,13 @@ def _problem_panel(res: ExerciseResult, con: Console, submission: Path) -> Panel
     if res.status == ERROR:
         body.append(Text(res.message))
     else:
+        if res.diagnosis:
+            body.append(Text.assemble(("Likely cause: ", "bold yellow"), res.diagnosis))
         failed = [c for c in res.checks if c.status == FAILED]
         for check in failed[:2]:
+            message = check.message.split("\nLikely cause: ")[0]
             body.append(Text.assemble(("x ", "red"), (check.name, "bold")))
-            body.append(Text("  " + check.message.replace("\n", "\n  ")))
+            body.append(Text("  " + message.replace("\n", "\n  ")))
         if len(failed) > 2:
             body.append(Text(f"... and {len(failed) - 2} more failed checks (--json lists all)",
                              "dim"))

@@ -23,6 +23,7 @@ class ExerciseResult:
     name: str
     status: str = PASSED  # passed | failed | not_started | error
     message: str = ""  # why it is error / not started
+    diagnosis: str = ""  # the known mistake its output matches, if any
     checks: list[CheckResult] = field(default_factory=list)
     printed: str = ""  # what the learner's code printed during the checks, if anything
 
@@ -36,7 +37,7 @@ class ExerciseResult:
 
     def to_dict(self) -> dict[str, Any]:
         return {"name": self.name, "status": self.status, "score": self.score,
-                "max_score": self.max_score, "message": self.message,
+                "max_score": self.max_score, "message": self.message, "diagnosis": self.diagnosis,
                 "checks": [asdict(c) for c in self.checks]}
 
 
