@@ -108,6 +108,12 @@ def grade(argv: list[str]) -> int:
                                    show_progress=not args.json)
     results.seconds = time.perf_counter() - started
     written = _write_outputs(args, results, data)
+    progress = None
+    if args.submission is DEFAULT_SUBMISSION:  # a learner's own run: remember it
+        from grader.progress import Progress
+
+        progress = Progress.load()
+        progress.record(results)
     if args.gradescope:
         from grader.gradescope import write_results
 
@@ -117,7 +123,7 @@ def grade(argv: list[str]) -> int:
     else:
         from grader.report import print_report
 
-        print_report(results, submission, data)
+        print_report(results, submission, data, progress)
         for path in written:
             print(f"wrote {path}")
     return results.exit_code
@@ -170,21 +176,13 @@ def _load_data(args: argparse.Namespace):
         raise UsageError(str(err)) from None
 
 
-def hint(argv: list[str]) -> int:
-    p = Parser(prog="python -m grader hint", description="Show a hint for an exercise.")
-    p.add_argument("exercise", nargs="?", choices=NAMES, metavar="EXERCISE")
-    args = p.parse_args(argv)
-    ex = BY_NAME[args.exercise or NAMES[0]]
-    from grader.report import print_hint
-
-    print_hint(ex, 0)
-    return 0
-
-
 # Sub-commands: name -> "module:function"; each function takes the remaining arguments, returns
 # the exit status, and raises UsageError for bad input. Imported only when used.
 COMMANDS = {
-    "hint": "grader.cli:hint",
+    "hint": "grader.progress:hint_main",
+    "progress": "grader.progress:progress_main",
+    "reset": "grader.progress:reset_main",
+    "watch": "grader.watch:main",
     "notebook": "grader.notebook:main",
     "batch": "grader.batch:main",
     "release": "grader.release:main",

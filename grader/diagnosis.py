@@ -139,6 +139,7 @@ def _same(got: Any, wrong: Any) -> bool:
         return isinstance(got, (tuple, list)) and len(got) == len(wrong) and all(
             _same(g, w) for g, w in zip(got, wrong))
     wrong = np.asarray(wrong)
+    got = np.asarray(got) if isinstance(got, np.generic) else got
     if not isinstance(got, np.ndarray) or got.shape != wrong.shape or got.dtype.kind not in "biufc":
         return False
     with np.errstate(all="ignore"):

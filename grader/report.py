@@ -18,11 +18,12 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from grader.catalog import BY_NAME, Exercise
+from grader.catalog import BY_NAME, EXERCISES, Exercise
 from grader.results import (ERROR, FAILED, NOT_STARTED, PASSED, SKIPPED, TARGET_ACCURACY,
                             ExerciseResult, Results, TrainingResult)
 
 if TYPE_CHECKING:
+    from grader.progress import Progress
     from grader.training import Data
 
 STYLE = {PASSED: ("PASS", "green"), FAILED: ("FAIL", "red"), ERROR: ("ERROR", "magenta"),
@@ -31,7 +32,9 @@ STYLE = {PASSED: ("PASS", "green"), FAILED: ("FAIL", "red"), ERROR: ("ERROR", "m
 
 def console(stderr: bool = False) -> Console:
     stream = sys.stderr if stderr else sys.stdout
-    plain = not stream.isatty() or "NO_COLOR" in os.environ
+    # In Jupyter, rich renders HTML itself: colours even though the stream is no terminal.
+    jupyter = Console().is_jupyter
+    plain = not (jupyter or stream.isatty()) or "NO_COLOR" in os.environ
     return Console(stderr=stderr, no_color=plain, highlight=False,
                    emoji=False, safe_box=True, width=None if not plain else 100)
 
@@ -65,11 +68,11 @@ def _summary_line(res: ExerciseResult, results: Results) -> Text:
 def _problem_panel(res: ExerciseResult, con: Console, submission: Path) -> Panel:
     ex = BY_NAME[res.name]
     body: list = []
+    if res.diagnosis:
+        body.append(Text.assemble(("Likely cause: ", "bold yellow"), res.diagnosis))
     if res.status == ERROR:
         body.append(Text(res.message))
     else:
-        if res.diagnosis:
-            body.append(Text.assemble(("Likely cause: ", "bold yellow"), res.diagnosis))
         failed = [c for c in res.checks if c.status == FAILED]
         for check in failed[:2]:
             message = check.message.split("\nLikely cause: ")[0]
@@ -89,7 +92,12 @@ def _where(ex: Exercise, submission: Path) -> Path:
     return submission / ex.file if submission.is_dir() else submission
 
 
-def _next_step(results: Results, submission: Path) -> str:
+def _next_step(results: Results, submission: Path, progress: Progress | None) -> str:
+    graded = {r.name for r in results.exercises}
+    if progress is not None and all(r.status == PASSED for r in results.exercises) \
+            and progress.current().name not in graded and len(graded) < len(BY_NAME):
+        ex = progress.current()
+        return f"Next: {ex.name} in {_where(ex, submission)}, then run: python -m grader {ex.name}"
     for res in results.exercises:
         if res.status != PASSED:
             ex = BY_NAME[res.name]
@@ -104,7 +112,8 @@ def _next_step(results: Results, submission: Path) -> str:
     return "Every exercise you graded passes. Run python -m grader to grade all and train."
 
 
-def print_report(results: Results, submission: Path, data: Data | None = None) -> None:
+def print_report(results: Results, submission: Path, data: Data | None = None,
+                 progress: Progress | None = None) -> None:
     con = console()
     con.print(Text.assemble(("Grading ", "bold"), str(submission),
                             (f"   (random inputs: --seed {results.seed})", "dim")))
@@ -121,7 +130,9 @@ def print_report(results: Results, submission: Path, data: Data | None = None) -
     con.print(Text.assemble(("Score ", "bold"), (f"{results.score:g}/{results.max_score:g}", "bold"),
                             f"  ({passed} of {len(results.exercises)} exercises passed, "
                             f"{results.seconds:.2f} s)"))
-    con.print(_next_step(results, submission))
+    if progress is not None:
+        con.print(Text.assemble(("Progress ", "bold"), progress.summary()))
+    con.print(_next_step(results, submission, progress))
 
 
 def _training(con: Console, tr: TrainingResult, data: Data | None) -> None:
@@ -199,7 +210,36 @@ def _digits(data: Data, predictions: np.ndarray, con: Console) -> Table:
     return table
 
 
-def print_hint(ex: Exercise, level: int) -> None:
+def print_hints(ex: Exercise, shown: int) -> None:
+    """Hint levels 1..shown of an exercise; earlier ones dimmed, the newest one bright."""
     con = console()
-    con.print(Panel(Text(ex.hints[level]), title=f"Hint {level + 1} of {len(ex.hints)}: {ex.name}",
+    body = [Text(f"{i + 1}. {hint}", style="dim" if i < shown - 1 else "")
+            for i, hint in enumerate(ex.hints[:shown])]
+    more = (f"python -m grader hint {ex.name} reveals hint {shown + 1}" if shown < len(ex.hints)
+            else "that was the last hint")
+    con.print(Panel(Group(*body, Text(more, style="dim")),
+                    title=f"Hint {shown} of {len(ex.hints)}: {ex.name}  (exercises/{ex.file})",
                     title_align="left", border_style="cyan", box=_boxes(con)))
+
+
+def print_progress(progress: Progress) -> None:
+    con = console()
+    table = Table(title=f"Progress: {progress.summary()}", title_justify="left", box=_boxes(con))
+    for column in ("exercise", "points", "status", "first passed", "hints seen"):
+        table.add_column(column)
+    for ex in EXERCISES:
+        status = progress.status.get(ex.name, "not graded yet")
+        label, colour = STYLE.get(status, ("-", "dim"))
+        table.add_row(ex.name, f"{ex.points:g}", Text(status.replace("_", " "), style=colour),
+                      progress.first_passed.get(ex.name, ""),
+                      f"{progress.hints.get(ex.name, 0)} of {len(ex.hints)}")
+    con.print(table)
+    if progress.runs:
+        con.print(Text(f"{len(progress.runs)} runs recorded; the last ones:", style="bold"))
+        for run in progress.runs[-5:]:
+            accuracy = run.get("dev_accuracy")
+            training = f", training {run.get('training')}" + (
+                f" ({accuracy:.3f})" if isinstance(accuracy, float) else "")
+            con.print(f"  {run.get('at')}: passed {len(run.get('passed', []))} of "
+                      f"{len(run.get('graded', []))} graded{training}")
+    con.print(f"Next: {progress.current().name} (exercises/{progress.current().file})")

@@ -176,6 +176,12 @@ def run_training(worker, data: Data, settings: dict | None = None,
         history=history, extra={"method": settings["method"]})
     if result.status == FAILED:
         result.message = _diagnose(str(value.get("stopped", "")), history, dev_accuracy)
+        with np.errstate(all="ignore"):
+            hidden = reference.forward_prop(*params, data.X_dev / 255.0)[1]
+        dead = int((hidden <= 0).all(axis=1).sum())
+        if dead >= 5:
+            result.message += (f"; {dead} of 10 hidden units are dead (ReLU gives 0 for every dev "
+                               "image), usually from a step too large or biases pushed far below 0")
     result.extra["confusion"] = confusion_matrix(data.Y_dev, dev_pred).tolist()
     result.predictions = {"dev": dev_pred, "test": test_pred}
     return result

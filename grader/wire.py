@@ -40,7 +40,7 @@ def _encode_value(value: Any, blobs: list[bytes]) -> Any:
         array = np.asarray(value)
         if array.dtype.kind in "biufc":
             buf = io.BytesIO()
-            np.save(buf, np.ascontiguousarray(array), allow_pickle=False)
+            np.save(buf, array, allow_pickle=False)
             blobs.append(buf.getvalue())
             return {"nd": len(blobs) - 1, "scalar": isinstance(value, np.generic)}
     elif value is None or isinstance(value, (bool, int, float, str)):

@@ -169,3 +169,12 @@ def test_bad_train_file_is_a_usage_error(tmp_path, cache_dir):
     assert run.returncode == 2
     assert "Traceback" not in run.stderr and str(bad.name) in run.stderr
     assert len(run.stderr.strip().splitlines()) == 1
+
+
+def test_dead_relus_are_diagnosed(tmp_path, digits):
+    folder = submission(tmp_path, update_params=(
+        "def update_params(W1, b1, W2, b2, dW1, db1, dW2, db2, alpha):\n"
+        "    return W1 - alpha * dW1, b1 - alpha * db1 - 10.0, W2 - alpha * dW2, b2 - alpha * db2\n"))
+    result = train(folder, digits)
+    assert result.status == FAILED
+    assert "hidden units are dead" in result.message

@@ -1,6 +1,5 @@
 """forward_prop(W1, b1, W2, b2, X) -> (Z1, A1, Z2, A2)."""
 
-import numpy as np
 import pytest
 
 from grader.checks.common import BATCH_SIZES, DTYPES, leaves_inputs_untouched, matches_reference, network

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from grader.checks.common import DTYPES, backward_inputs, leaves_inputs_untouched, matches_reference
+from grader.checks.common import backward_inputs, leaves_inputs_untouched, matches_reference
 from grader import reference
 
 

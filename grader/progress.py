@@ -1,0 +1,143 @@
+"""A learner's progress, and the self-study commands built on it: hint, progress, reset.
+
+The state is one small JSON file (`.grader/progress.json` beside exercises/, gitignored, or
+under $NN_GRADER_STATE): when each exercise first passed, its latest status, how many hint
+levels were revealed, and a short history of runs. Losing or corrupting it costs nothing but
+that history; a read-only checkout simply keeps no progress.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import filecmp
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from grader.catalog import BY_NAME, EXERCISES, NAMES, Exercise
+from grader.results import PASSED, Results
+
+REPO = Path(__file__).resolve().parent.parent
+STUBS = Path(__file__).resolve().parent / "stubs"  # pristine copies of exercises/
+HISTORY_LIMIT = 200
+
+
+def state_dir() -> Path:
+    return Path(os.environ.get("NN_GRADER_STATE") or REPO / ".grader")
+
+
+def _now() -> str:
+    return datetime.now().isoformat(timespec="seconds")
+
+
+@dataclass
+class Progress:
+    status: dict[str, str] = field(default_factory=dict)  # exercise -> latest status
+    first_passed: dict[str, str] = field(default_factory=dict)  # exercise -> when
+    hints: dict[str, int] = field(default_factory=dict)  # exercise -> hint levels revealed
+    runs: list[dict] = field(default_factory=list)
+
+    @classmethod
+    def load(cls) -> Progress:
+        try:
+            raw = json.loads((state_dir() / "progress.json").read_text())
+            return cls(**{k: raw[k] for k in ("status", "first_passed", "hints", "runs") if k in raw})
+        except (OSError, ValueError, TypeError):
+            return cls()
+
+    def save(self) -> None:
+        folder = state_dir()
+        with contextlib.suppress(OSError):
+            folder.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp")
+            with os.fdopen(fd, "w") as f:
+                json.dump(asdict(self), f, indent=1)
+            os.replace(tmp, folder / "progress.json")
+
+    def record(self, results: Results) -> None:
+        now = _now()
+        for res in results.exercises:
+            self.status[res.name] = res.status
+            if res.status == PASSED:
+                self.first_passed.setdefault(res.name, now)
+        self.runs.append({"at": now, "graded": [r.name for r in results.exercises],
+                          "passed": [r.name for r in results.exercises if r.status == PASSED],
+                          "training": results.training.status,
+                          "dev_accuracy": results.training.dev_accuracy})
+        self.runs = self.runs[-HISTORY_LIMIT:]
+        self.save()
+
+    def summary(self) -> str:
+        """'4/7 exercises, 6/10 points'."""
+        done = [ex for ex in EXERCISES if self.status.get(ex.name) == PASSED]
+        return (f"{len(done)}/{len(EXERCISES)} exercises, {sum(ex.points for ex in done):g}/"
+                f"{sum(ex.points for ex in EXERCISES):g} points")
+
+    def current(self) -> Exercise:
+        """The first exercise not passed yet (the last one when all have passed)."""
+        return next((ex for ex in EXERCISES if self.status.get(ex.name) != PASSED), EXERCISES[-1])
+
+
+# --------------------------------------------------------------------------- commands
+
+def hint_main(argv: list[str]) -> int:
+    from grader.cli import Parser
+    from grader.report import print_hints
+
+    p = Parser(prog="python -m grader hint", description="Reveal the next hint for an exercise "
+               "(by default the first one not passed yet).")
+    p.add_argument("exercise", nargs="?", choices=NAMES, metavar="EXERCISE")
+    p.add_argument("--all", action="store_true", help="show every hint level at once")
+    args = p.parse_args(argv)
+    progress = Progress.load()
+    ex = BY_NAME[args.exercise] if args.exercise else progress.current()
+    shown = len(ex.hints) if args.all else min(progress.hints.get(ex.name, 0) + 1, len(ex.hints))
+    progress.hints[ex.name] = max(shown, progress.hints.get(ex.name, 0))
+    progress.save()
+    print_hints(ex, shown)
+    return 0
+
+
+def progress_main(argv: list[str]) -> int:
+    from grader.cli import Parser
+    from grader.report import print_progress
+
+    Parser(prog="python -m grader progress", description="Show what passed when, and the hints "
+           "used.").parse_args(argv)
+    print_progress(Progress.load())
+    return 0
+
+
+def reset_main(argv: list[str]) -> int:
+    from grader.cli import DEFAULT_SUBMISSION, Parser, UsageError
+
+    p = Parser(prog="python -m grader reset", description="Put an exercise back to its stub; "
+               "your code is kept in a backup whose path is printed.")
+    p.add_argument("exercise", choices=NAMES, metavar="EXERCISE")
+    p.add_argument("--submission", type=Path, default=DEFAULT_SUBMISSION, metavar="FOLDER",
+                   help="the exercises folder (default: exercises/)")
+    args = p.parse_args(argv)
+    if not args.submission.is_dir():
+        raise UsageError(f"{args.submission} is not a folder of exercises")
+    target = args.submission / BY_NAME[args.exercise].file
+    stub = STUBS / target.name
+    if target.exists() and filecmp.cmp(target, stub, shallow=False):
+        print(f"{target} is already the original stub; nothing to reset.")
+        return 0
+    if target.exists():
+        backups = state_dir() / "backups"
+        try:
+            backups.mkdir(parents=True, exist_ok=True)
+            backup = backups / f"{target.stem}-{datetime.now():%Y%m%d-%H%M%S-%f}.py"
+            shutil.copy2(target, backup)
+        except OSError as err:
+            raise UsageError(f"could not back up {target} ({err.strerror}), so it was not reset") \
+                from None
+        print(f"Your previous {target.name} is saved as {backup}")
+    shutil.copyfile(stub, target)
+    print(f"{target} is the original stub again.")
+    return 0

@@ -1,0 +1,278 @@
+"""Self-study: hint levels, diagnosed mistakes, progress, reset with backup, watch mode."""
+
+from __future__ import annotations
+
+import filecmp
+import json
+import os
+import queue
+import re
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from grader.catalog import EXERCISES
+from grader.diagnosis import MISTAKES
+from grader.engine import run_checks
+from grader.worker import Worker
+
+REPO = Path(__file__).resolve().parent.parent
+
+# One learner file per known mistake: (mistake key, exercise, the buggy function).
+MISTAKE_SOURCES = {
+    "minimum": ("relu", "def relu(Z):\n    return np.minimum(Z, 0)"),
+    "absolute": ("relu", "def relu(Z):\n    return np.abs(Z)"),
+    "mask": ("relu", "def relu(Z):\n    return (Z > 0) * 1.0"),
+    "identity": ("relu", "def relu(Z):\n    return Z.copy()"),
+    "at_zero": ("relu_deriv", "def relu_deriv(Z):\n    return (Z >= 0).astype(float)"),
+    "is_relu": ("relu_deriv", "def relu_deriv(Z):\n    return np.maximum(Z, 0)"),
+    "inverted": ("relu_deriv", "def relu_deriv(Z):\n    return np.where(Z < 0, 1.0, 0.0)"),
+    "bool": ("relu_deriv", "def relu_deriv(Z):\n    return Z > 0"),
+    "rows": ("softmax", "def softmax(Z):\n    E = np.exp(Z - Z.max(axis=1, keepdims=True))\n"
+                        "    return E / E.sum(axis=1, keepdims=True)"),
+    "global_sum": ("softmax", "def softmax(Z):\n    E = np.exp(Z - Z.max())\n    return E / E.sum()"),
+    "no_max_shift": ("softmax", "def softmax(Z):\n    E = np.exp(Z)\n"
+                                "    return E / E.sum(axis=0, keepdims=True)"),
+    "global_max": ("softmax", "def softmax(Z):\n    E = np.exp(Z - np.max(Z))\n"
+                              "    return E / E.sum(axis=0, keepdims=True)"),
+    "no_division": ("softmax", "def softmax(Z):\n    return np.exp(Z - Z.max(axis=0))"),
+    "no_exp": ("softmax", "def softmax(Z):\n    return Z / Z.sum(axis=0, keepdims=True)"),
+    "max_rows": ("one_hot", "def one_hot(Y, num_classes=10):\n    T = np.zeros((Y.max() + 1, Y.size))\n"
+                            "    T[Y, np.arange(Y.size)] = 1.0\n    return T"),
+    "transposed": ("one_hot", "def one_hot(Y, num_classes=10):\n"
+                              "    return np.eye(num_classes)[Y]"),
+    "one_based": ("one_hot", "def one_hot(Y, num_classes=10):\n    T = np.zeros((num_classes, Y.size))\n"
+                             "    T[Y - 1, np.arange(Y.size)] = 1.0\n    return T"),
+    "ten_rows": ("one_hot", "def one_hot(Y, num_classes=10):\n    T = np.zeros((10, Y.size))\n"
+                            "    T[Y, np.arange(Y.size)] = 1.0\n    return T"),
+    "ints": ("one_hot", "def one_hot(Y, num_classes=10):\n"
+                        "    T = np.zeros((num_classes, Y.size), dtype=int)\n"
+                        "    T[Y, np.arange(Y.size)] = 1\n    return T"),
+    "no_b1": ("forward_prop", "def forward_prop(W1, b1, W2, b2, X):\n    Z1 = W1 @ X\n    A1 = relu(Z1)\n"
+                              "    Z2 = W2 @ A1 + b2\n    return Z1, A1, Z2, softmax(Z2)"),
+    "no_b2": ("forward_prop", "def forward_prop(W1, b1, W2, b2, X):\n    Z1 = W1 @ X + b1\n"
+                              "    A1 = relu(Z1)\n    Z2 = W2 @ A1\n    return Z1, A1, Z2, softmax(Z2)"),
+    "no_relu": ("forward_prop", "def forward_prop(W1, b1, W2, b2, X):\n    Z1 = W1 @ X + b1\n"
+                                "    Z2 = W2 @ Z1 + b2\n    return Z1, Z1, Z2, softmax(Z2)"),
+    "no_softmax": ("forward_prop", "def forward_prop(W1, b1, W2, b2, X):\n    Z1 = W1 @ X + b1\n"
+                                   "    A1 = relu(Z1)\n    Z2 = W2 @ A1 + b2\n    return Z1, A1, Z2, Z2"),
+    "relu_on_output": ("forward_prop", "def forward_prop(W1, b1, W2, b2, X):\n    Z1 = W1 @ X + b1\n"
+                                       "    A1 = relu(Z1)\n    Z2 = W2 @ A1 + b2\n"
+                                       "    return Z1, A1, Z2, softmax(relu(Z2))"),
+    "sign": ("backward_prop", None),
+    "no_relu_deriv": ("backward_prop", None),
+    "w2_not_transposed": ("backward_prop", None),
+    "db2_scalar": ("backward_prop", None),
+    "no_m_dW1": ("backward_prop", None),
+    "global_m": ("backward_prop", None),
+    "adds": ("update_params", "def update_params(W1, b1, W2, b2, dW1, db1, dW2, db2, alpha):\n"
+                              "    return W1 + alpha * dW1, b1 + alpha * db1, W2 + alpha * dW2, "
+                              "b2 + alpha * db2"),
+    "no_alpha": ("update_params", "def update_params(W1, b1, W2, b2, dW1, db1, dW2, db2, alpha):\n"
+                                  "    return W1 - dW1, b1 - db1, W2 - dW2, b2 - db2"),
+    "no_biases": ("update_params", "def update_params(W1, b1, W2, b2, dW1, db1, dW2, db2, alpha):\n"
+                                   "    return W1 - alpha * dW1, b1, W2 - alpha * dW2, b2"),
+    "unchanged": ("update_params", "def update_params(W1, b1, W2, b2, dW1, db1, dW2, db2, alpha):\n"
+                                   "    return W1, b1, W2, b2"),
+}
+
+BACKWARD = """def backward_prop(Z1, A1, Z2, A2, W1, W2, X, Y):
+    m = X.shape[1]
+    dZ2 = {dZ2}
+    dW2 = dZ2 @ A1.T / {m2}
+    db2 = {db2}
+    dZ1 = {dZ1}
+    dW1 = dZ1 @ X.T / {m1}
+    db1 = dZ1.sum(axis=1, keepdims=True) / m
+    return dW1, db1, dW2, db2"""
+GOOD = dict(dZ2="A2 - one_hot(Y)", m2="m", db2="dZ2.sum(axis=1, keepdims=True) / m",
+            dZ1="W2.T @ dZ2 * relu_deriv(Z1)", m1="m")
+BACKWARD_BUGS = {
+    "sign": dict(dZ2="one_hot(Y) - A2"),
+    "no_relu_deriv": dict(dZ1="W2.T @ dZ2"),
+    "w2_not_transposed": dict(dZ1="W2 @ dZ2 * relu_deriv(Z1)"),
+    "db2_scalar": dict(db2="np.sum(dZ2) / m"),
+    "no_m_dW1": dict(m1="1"),
+    "global_m": dict(m1="1000", m2="1000"),
+}
+EXPECTED = {m.key: m.says for m in MISTAKES} | {
+    "bool": "relu_deriv returns booleans",
+    "ints": "one_hot returns integers",
+    "no_m_dW1": "dW1 is not divided by m (m = X.shape[1] = ",
+    "global_m": "are divided by 1000 instead of m = X.shape[1] = ",
+}
+
+
+def _env(state: Path) -> dict[str, str]:
+    return dict(os.environ, NO_COLOR="1", NN_GRADER_STATE=str(state))
+
+
+def _source(key: str) -> str:
+    exercise, body = MISTAKE_SOURCES[key]
+    if exercise == "backward_prop":
+        body = BACKWARD.format(**(GOOD | BACKWARD_BUGS[key]))
+    imports = {"forward_prop": "from .relu import relu\nfrom .softmax import softmax\n",
+               "backward_prop": "from .one_hot import one_hot\nfrom .relu_deriv import relu_deriv\n"}
+    return "import numpy as np\n" + imports.get(exercise, "") + "\n\n" + body + "\n"
+
+
+def test_every_known_mistake_has_a_learner_test():
+    assert {m.key for m in MISTAKES} <= set(MISTAKE_SOURCES)
+    assert len(MISTAKE_SOURCES) >= 25
+
+
+@pytest.mark.parametrize("key", sorted(MISTAKE_SOURCES))
+def test_learner_making_a_known_mistake_is_told_so(tmp_path, key):
+    exercise = MISTAKE_SOURCES[key][0]
+    folder = tmp_path / "sub"
+    shutil.copytree(REPO / "solutions", folder)
+    (folder / f"{exercise}.py").write_text(_source(key))
+    by_name = {ex.name: ex for ex in EXERCISES}
+    with Worker(folder) as worker:
+        [result] = run_checks(worker, [by_name[exercise]], seed=0)
+    # An error may follow the diagnosed failure (e.g. Y - 1 wraps around for uint8 labels).
+    assert result.status in ("failed", "error"), (result.status, result.message)
+    assert EXPECTED[key] in result.diagnosis, result.diagnosis
+    assert any(EXPECTED[key] in c.message for c in result.checks if c.status == "failed")
+
+
+def test_unknown_failure_still_gets_the_numeric_message(tmp_path):
+    folder = tmp_path / "sub"
+    shutil.copytree(REPO / "solutions", folder)
+    (folder / "relu.py").write_text("import numpy as np\n\ndef relu(Z):\n    return np.maximum(Z, 0.5)\n")
+    with Worker(folder) as worker:
+        [result] = run_checks(worker, [EXERCISES[0]], seed=0)
+    assert result.status == "failed" and result.diagnosis == ""
+    assert "element [" in result.checks[-1].message or any(
+        "element [" in c.message for c in result.checks)
+
+
+# --------------------------------------------------------------------------- hints
+
+def _grader(*args: str, state: Path, cwd: Path = REPO) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "grader", *args], capture_output=True,
+                          text=True, cwd=cwd, env=_env(state), timeout=60)
+
+
+def test_every_exercise_has_three_hint_levels():
+    for ex in EXERCISES:
+        assert len(ex.hints) >= 3 and all(h.strip() for h in ex.hints), ex.name
+
+
+@pytest.mark.parametrize("ex", EXERCISES, ids=lambda ex: ex.name)
+def test_hint_reveals_the_next_level_each_time(tmp_path, ex):
+    for level in range(1, len(ex.hints) + 2):  # one call past the last level
+        shown = min(level, len(ex.hints))
+        out = _grader("hint", ex.name, state=tmp_path).stdout
+        assert f"Hint {shown} of {len(ex.hints)}" in out
+        assert " ".join(ex.hints[shown - 1].split()[:4]) in " ".join(out.split())
+    progress = json.loads((tmp_path / "progress.json").read_text())
+    assert progress["hints"][ex.name] == len(ex.hints)
+
+
+def test_hint_all_and_default_exercise(tmp_path):
+    out = _grader("hint", "--all", "softmax", state=tmp_path).stdout
+    assert "Hint 3 of 3: softmax" in out and "1. " in out and "3. " in out
+    (tmp_path / "progress.json").write_text(json.dumps({"status": {"relu": "passed"}}))
+    assert "relu_deriv" in _grader("hint", state=tmp_path).stdout.splitlines()[0]
+
+
+# --------------------------------------------------------------------------- progress and reset
+
+@pytest.fixture()
+def workspace(tmp_path) -> Path:
+    """A copy of the repository's grader and stubs, so that plain `python -m grader` grades it."""
+    root = tmp_path / "repo"
+    shutil.copytree(REPO / "grader", root / "grader", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(REPO / "grader" / "stubs", root / "exercises")
+    shutil.copytree(REPO / "data", root / "data")
+    return root
+
+
+def test_progress_is_recorded_and_shown(workspace, tmp_path):
+    state = tmp_path / "state"
+    shutil.copy(REPO / "solutions" / "relu.py", workspace / "exercises" / "relu.py")
+    run = _grader("relu", state=state, cwd=workspace)
+    assert run.returncode == 0, run.stderr
+    assert "Progress 1/7 exercises, 1/10 points" in run.stdout
+    assert "Next: relu_deriv" in run.stdout
+    saved = json.loads((state / "progress.json").read_text())
+    assert saved["status"]["relu"] == "passed" and "relu" in saved["first_passed"]
+    shown = _grader("progress", state=state, cwd=workspace).stdout
+    assert "1/7 exercises" in shown and re.search(r"relu\s.*passed", shown)
+
+
+def test_corrupt_progress_file_is_ignored(tmp_path):
+    (tmp_path / "progress.json").write_text("{not json")
+    run = _grader("progress", state=tmp_path)
+    assert run.returncode == 0 and "0/7 exercises" in run.stdout
+
+
+def test_reset_restores_the_stub_and_keeps_a_backup(workspace, tmp_path):
+    state = tmp_path / "state"
+    mine = workspace / "exercises" / "softmax.py"
+    mine.write_text("# my attempt\ndef softmax(Z):\n    return Z\n")
+    run = _grader("reset", "softmax", "--submission", str(workspace / "exercises"), state=state)
+    assert run.returncode == 0, run.stderr
+    assert filecmp.cmp(mine, REPO / "grader" / "stubs" / "softmax.py", shallow=False)
+    [backup] = (state / "backups").glob("softmax-*.py")
+    assert backup.read_text() == "# my attempt\ndef softmax(Z):\n    return Z\n"
+    assert str(backup) in run.stdout
+    again = _grader("reset", "softmax", "--submission", str(workspace / "exercises"), state=state)
+    assert "already the original stub" in again.stdout
+    assert len(list((state / "backups").glob("*.py"))) == 1
+    bad = _grader("reset", "nope", state=state)
+    assert bad.returncode == 2 and "Traceback" not in bad.stderr
+
+
+def test_shipped_exercises_are_the_stubs():
+    for stub in (REPO / "grader" / "stubs").glob("*.py"):
+        assert filecmp.cmp(stub, REPO / "exercises" / stub.name, shallow=False), stub.name
+
+
+# --------------------------------------------------------------------------- watch
+
+def test_watch_regrades_on_save(workspace, tmp_path):
+    folder = workspace / "exercises"
+    proc = subprocess.Popen([sys.executable, "-m", "grader", "watch", "--submission", str(folder)],
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=workspace,
+                            env=_env(tmp_path / "state"))
+    lines: queue.Queue = queue.Queue()
+    threading.Thread(target=lambda: [lines.put(line) for line in proc.stdout], daemon=True).start()
+
+    def wait_for(text: str, timeout: float = 20.0) -> str:
+        deadline = time.monotonic() + timeout
+        seen = []
+        while time.monotonic() < deadline:
+            try:
+                line = lines.get(timeout=0.1)
+            except queue.Empty:
+                continue
+            seen.append(line)
+            if text in line:
+                return line
+        raise AssertionError(f"{text!r} never appeared in: {''.join(seen)[-2000:]}")
+
+    try:
+        wait_for("TODO  relu")
+        wait_for("watching")
+        saved = time.monotonic()
+        shutil.copy(REPO / "solutions" / "relu.py", folder / "relu.py")
+        wait_for("PASS  relu")
+        latency = time.monotonic() - saved
+        assert latency < 5.0  # typically ~0.4 s; generous for a loaded CI machine
+        wait_for("current exercise: relu_deriv")
+        proc.stdin.write("h\n")
+        proc.stdin.flush()
+        wait_for("Hint 1 of 3: relu_deriv")
+        proc.stdin.write("q\n")
+        proc.stdin.flush()
+        assert proc.wait(timeout=10) == 0
+    finally:
+        proc.kill()
+        proc.wait()
