@@ -353,8 +353,7 @@ MUTANTS: list[Mutant] = [
     M("update_adds_gradient", "update_params", """
         def update_params(W1, b1, W2, b2, dW1, db1, dW2, db2, alpha):
             return W1 + alpha * dW1, b1 + alpha * db1, W2 + alpha * dW2, b2 + alpha * db2
-        """, ("W1 (value 1 of 4", "sign"),
-      xfail="a step uphill (W + alpha * dW) is not recognised as a sign error"),
+        """, ("W1 (value 1 of 4", "adds the gradient instead of subtracting it")),
     M("update_forgets_b1", "update_params", """
         def update_params(W1, b1, W2, b2, dW1, db1, dW2, db2, alpha):
             return W1 - alpha * dW1, b1, W2 - alpha * dW2, b2 - alpha * db2
