@@ -1,4 +1,4 @@
-"""Loading a learner's submission: a .py file or a folder laid out like `exercises/`.
+"""Loading a learner's submission: a .py file, a folder laid out like `exercises/`, or a notebook.
 
 Runs only inside the worker process. Problems while loading (a syntax error, an exception at
 import) become learner-facing messages attached to the exercise they belong to, never a crash.
@@ -7,6 +7,9 @@ import) become learner-facing messages attached to the exercise they belong to, 
 from __future__ import annotations
 
 import importlib.util
+import linecache
+import os
+import re
 import sys
 import traceback
 import types
@@ -92,12 +95,15 @@ def _stand_in(name: str) -> types.ModuleType:
 
 def load(path: Path, skip: dict[str, str] | None = None,
          before_file: Callable[[str], None] = lambda name: None) -> Submission:
-    """Load a .py file or a folder. In a folder, the exercises in `skip` (name -> problem) are
-    not loaded but stood in for, and `before_file` hears of each file about to run."""
+    """Load a .py file, a folder or a .ipynb notebook. In a folder, the exercises in `skip`
+    (name -> problem) are not loaded but stood in for, and `before_file` hears of each file
+    about to run."""
     path = path.resolve()
     sub = Submission(root=path if path.is_dir() else path.parent)
     if path.is_dir():
         _load_folder(path, sub, skip or {}, before_file)
+    elif path.suffix == ".ipynb":
+        _load_notebook(path, sub)
     else:
         try:
             module = _exec_module(PACKAGE, path)
@@ -134,6 +140,51 @@ def _load_folder(folder: Path, sub: Submission, skip: dict[str, str],
     learner_modules = [m for m in list(sys.modules.values())
                        if _is_learner(getattr(m, "__file__", None) or "", folder)]
     _collect(sub, learner_modules, own={ex.name: f"{PACKAGE}.{ex.name}" for ex in EXERCISES})
+
+
+# A line magic or shell line (`%matplotlib inline`, `!pip install x`), but not `!= b`.
+MAGIC_LINE = re.compile(r"^([ \t]*)(?:%|!(?!=)).*$", re.M)
+# A top-level `def name(` or `name =`: what a cell defines.
+DEFINES = re.compile(r"^(?:async[ \t]+)?def[ \t]+(\w+)|^(\w+)[ \t]*=(?!=)", re.M)
+
+
+def _load_notebook(path: Path, sub: Submission) -> None:
+    """Run the code cells in order in one module, as Jupyter would, skipping IPython magics.
+
+    A cell that raises is reported against the exercises it defines and the next cell runs;
+    one that defines none of them (loading data from a path that exists only on the learner's
+    machine, say) costs nothing unless a function needs what it would have made, and then that
+    function's own error names the missing variable.
+    """
+    from grader.notebook import GRADING_ENV, NotANotebook, code_cells
+
+    try:
+        cells = code_cells(path)
+    except NotANotebook as err:
+        sub.problems = dict.fromkeys(NAMES, str(err))
+        return
+    os.environ[GRADING_ENV] = "1"  # the notebook's check() and train() must not grade again
+    module = types.ModuleType(PACKAGE)
+    module.__file__ = str(path)
+    sys.modules[PACKAGE] = module
+    for number, source in cells:
+        if source.lstrip().startswith("%%"):  # a cell magic: its body may not even be Python
+            continue
+        code = MAGIC_LINE.sub(r"\1pass", source)  # `pass` keeps line numbers and blocks valid
+        # "<notebook>/cell 7" names the cell in tracebacks and counts as the learner's file.
+        filename = str(path / f"cell {number}")
+        linecache.cache[filename] = (len(code), None, code.splitlines(True), filename)
+        defines = {name for match in DEFINES.findall(code) for name in match if name in NAMES}
+        try:
+            exec(compile(code, filename, "exec"), vars(module))
+        except BaseException as err:  # SystemExit and KeyboardInterrupt included
+            why = describe_exception(err, sub.root)
+            sub.problems.update({name: f"the cell that defines {name} could not run: {why}"
+                                 for name in defines})
+        else:
+            for name in defines:  # a later cell that runs replaces an earlier broken one
+                sub.problems.pop(name, None)
+    _collect(sub, [module])
 
 
 def _collect(sub: Submission, modules: list[types.ModuleType], own: dict[str, str] | None = None) -> None:
