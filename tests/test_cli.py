@@ -165,8 +165,6 @@ def test_empty_py_file_is_not_started(cli, tmp_path):
     assert set(run.statuses.values()) == {"not_started"}
 
 
-@pytest.mark.xfail(strict=True, reason="CONTRACT.md section 3 lists .ipynb submissions; the CLI "
-                   "refuses them with exit 2 ('grading notebooks is not supported yet')")
 def test_notebook_submission(cli, tmp_path):
     cells = [{"cell_type": "markdown", "metadata": {}, "source": "# My network"}]
     for name in NAMES:

@@ -1,0 +1,274 @@
+"""The notebook route (issue 6): writing the learner notebook, running it for real in a Jupyter
+kernel (with the stubs, then with the solutions filled in), and grading .ipynb submissions."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+from jupyter_client.kernelspec import KernelSpecManager
+from jupyter_client.manager import KernelManager
+from nbclient import NotebookClient
+from nbformat import NotebookNode, v4
+
+from conftest import NAMES, REPO, SOLUTIONS, run_grader
+from grader.catalog import EXERCISES
+from grader.progress import STUBS
+from grader.results import TARGET_ACCURACY
+from test_cli import assert_usage_error
+
+KERNEL = "nn-grader-test"
+CHECK_CELL = re.compile(r'^check\("(\w+)"\)$')
+
+
+def plain(cell: NotebookNode) -> str:
+    """Everything a code cell showed, as plain text without colour codes."""
+    parts = [o.get("text", "") if o.output_type == "stream" else o.get("data", {}).get("text/plain", "")
+             for o in cell.get("outputs", [])]
+    return re.sub(r"\x1b\[[0-9;]*m", "", "".join(parts))
+
+
+def images(cell: NotebookNode) -> int:
+    return sum("image/png" in o.get("data", {}) for o in cell.get("outputs", []))
+
+
+def without_relative_imports(source: str) -> str:
+    return re.sub(r"^from \.\w+ import \w+\n", "", source, flags=re.M)
+
+
+@pytest.fixture(scope="module")
+def kernels(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A kernelspec running this interpreter, whatever other 'python3' kernels are installed."""
+    folder = tmp_path_factory.mktemp("kernels")
+    (folder / KERNEL).mkdir()
+    # PYTHONPATH: the kernel finds the grader even in a checkout that is not pip-installed.
+    spec = {"argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+            "display_name": "nn-grader tests", "language": "python",
+            "env": {"PYTHONPATH": str(REPO), "NO_COLOR": "1"}}
+    (folder / KERNEL / "kernel.json").write_text(json.dumps(spec))
+    return folder
+
+
+def execute(nb: NotebookNode, kernels: Path, cwd: Path) -> NotebookNode:
+    """Run every cell in a fresh kernel started in `cwd`; a cell that raises fails the test."""
+    km = KernelManager(kernel_name=KERNEL,
+                       kernel_spec_manager=KernelSpecManager(kernel_dirs=[str(kernels)]))
+    with pytest.MonkeyPatch.context() as mp:
+        mp.delenv("MPLBACKEND", raising=False)  # the kernel's own inline backend draws pictures
+        try:
+            NotebookClient(nb, km=km, timeout=120, resources={"metadata": {"path": str(cwd)}}
+                           ).execute()
+        finally:
+            if km.has_kernel:
+                km.shutdown_kernel(now=True)
+    return nb
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """`python -m grader notebook` run in an empty folder outside the repository."""
+    folder = tmp_path_factory.mktemp("learner")
+    run = run_grader(["notebook"], folder / "tmp", cwd=folder)
+    assert run.returncode == 0, run.stderr
+    return folder / "nn_from_scratch.ipynb"
+
+
+@pytest.fixture(scope="module")
+def stubs_run(generated: Path, kernels: Path) -> NotebookNode:
+    """The generated notebook as written, plus cells a learner might add, executed."""
+    nb = nbformat.read(generated, as_version=4)
+    nb.cells += [
+        v4.new_code_cell("EPS = 0.0\n\n\ndef _clip(Z):\n    return np.maximum(Z, EPS)\n\n\n"
+                         "def relu(Z):\n    return _clip(Z)"),
+        v4.new_code_cell('check("relu")'),
+        v4.new_code_cell("def softmax(Z):\n    E = np.exp(Z)\n    return E.nope"),
+        v4.new_code_cell('check("softmax")'),
+    ]
+    return execute(nb, kernels, generated.parent)
+
+
+@pytest.fixture(scope="module")
+def solutions_notebook(generated: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The generated notebook with every stub cell replaced by the solution."""
+    nb = nbformat.read(generated, as_version=4)
+    filled = []
+    for cell in nb.cells:
+        name = re.search(r"^def (\w+)\(", cell.source, re.M)
+        if cell.cell_type == "code" and name and "raise NotImplementedError()" in cell.source:
+            cell.source = without_relative_imports((SOLUTIONS / f"{name[1]}.py").read_text())
+            filled.append(name[1])
+    assert filled == list(NAMES)
+    path = tmp_path_factory.mktemp("solved") / "solved.ipynb"
+    nbformat.write(nb, path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def solutions_run(solutions_notebook: Path, kernels: Path) -> NotebookNode:
+    return execute(nbformat.read(solutions_notebook, as_version=4), kernels,
+                   solutions_notebook.parent)
+
+
+def check_cells(cells: list[NotebookNode]) -> dict[str, NotebookNode]:
+    return {m[1]: c for c in cells if c.cell_type == "code" and (m := CHECK_CELL.match(c.source))}
+
+
+# --------------------------------------------------------------------------- writing it
+
+def test_generated_notebook(generated: Path):
+    nb = nbformat.read(generated, as_version=4)
+    nbformat.validate(nb)
+    assert nb.metadata.kernelspec.name == "python3"
+    assert list(check_cells(nb.cells)) == list(NAMES)
+    code = [c.source for c in nb.cells if c.cell_type == "code"]
+    text = html.unescape("\n".join(c.source for c in nb.cells if c.cell_type == "markdown"))
+    for ex in EXERCISES:
+        stub = next(s for s in code if f"def {ex.name}(" in s)
+        assert "from ." not in stub
+        original = (STUBS / ex.file).read_text()
+        assert stub[stub.index("def "):] == original[original.index("def "):].strip()
+        assert f"`{ex.name}` ({ex.points:g} point" in text
+        for hint in ex.hints:
+            assert hint in text
+    assert code[-1] == "train()"
+    assert "show_digits()" in code
+
+
+def test_never_overwrites(tmp_path: Path):
+    first = run_grader(["notebook", "mine.ipynb"], tmp_path / "tmp", cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    notebook = tmp_path / "mine.ipynb"
+    notebook.write_text(notebook.read_text().replace("Hint 1", "my own notes"))
+    mine = notebook.read_text()
+
+    refused = run_grader(["notebook", "mine.ipynb"], tmp_path / "tmp", cwd=tmp_path)
+    assert_usage_error(refused, "mine.ipynb already exists", "--force")
+    assert notebook.read_text() == mine
+
+    forced = run_grader(["notebook", "mine.ipynb", "--force"], tmp_path / "tmp", cwd=tmp_path)
+    assert forced.returncode == 0, forced.stderr
+    backups = list(tmp_path.glob("mine.backup-*.ipynb"))
+    assert len(backups) == 1 and backups[0].read_text() == mine
+    assert backups[0].name in forced.stdout
+    assert "my own notes" not in notebook.read_text()
+
+
+@pytest.mark.parametrize("args, mentions", [
+    (["notes.txt"], ["notes.txt", ".ipynb"]),
+    (["missing/nb.ipynb"], ["missing", "does not exist"]),
+    (["a.ipynb", "b.ipynb"], ["b.ipynb"]),
+])
+def test_notebook_usage_errors(tmp_path: Path, args: list[str], mentions: list[str]):
+    run = run_grader(["notebook", *args], tmp_path / "tmp", cwd=tmp_path)
+    assert_usage_error(run, *mentions)
+    assert not list(tmp_path.glob("*.ipynb"))
+
+
+# --------------------------------------------------------------------------- running it
+
+def test_stub_notebook_reports_not_started(stubs_run: NotebookNode):
+    generated = stubs_run.cells[:-4]  # the cells the learner appended come after
+    checks = check_cells(generated)
+    assert list(checks) == list(NAMES)
+    for name, cell in checks.items():
+        shown = plain(cell)
+        assert re.search(rf"TODO\s+{name}\s.*not started", shown), shown
+        assert "Traceback" not in shown
+    digits = next(c for c in generated if c.source == "show_digits()")
+    assert images(digits) == 1
+    assert generated[-1].source == "train()"
+    trained = plain(generated[-1])
+    assert trained.count("not started") == len(NAMES) and "dev accuracy" not in trained
+
+
+def test_check_cell_grades_what_the_kernel_defines(stubs_run: NotebookNode):
+    """Helpers and constants go along with the function; errors point at the learner's cell."""
+    helper_check, broken, broken_check = stubs_run.cells[-3], stubs_run.cells[-2], stubs_run.cells[-1]
+    assert re.search(r"PASS\s+relu\s", plain(helper_check)), plain(helper_check)
+    shown = " ".join(plain(broken_check).replace("|", " ").split())  # words, without the panel
+    assert re.search(r"ERROR\s+softmax\s", shown), shown
+    assert f"(Cell In[{broken.execution_count}], line 3: return E.nope)" in shown, shown
+
+
+def test_solution_notebook_passes_and_trains(solutions_run: NotebookNode):
+    for name, cell in check_cells(solutions_run.cells).items():
+        assert re.search(rf"PASS\s+{name}\s", plain(cell)), plain(cell)
+    trained = solutions_run.cells[-1]
+    shown = plain(trained)
+    accuracy = re.search(r"PASS\s+training\s+dev accuracy (\d\.\d+)", shown)
+    assert accuracy and float(accuracy[1]) >= TARGET_ACCURACY, shown
+    assert images(trained) == 3  # learning curve, confusion matrix, digits
+
+
+def test_helpers_do_nothing_while_graded(monkeypatch: pytest.MonkeyPatch, capsys):
+    from grader import notebook
+
+    monkeypatch.setenv(notebook.GRADING_ENV, "1")
+    monkeypatch.setattr(notebook, "_grade", None)  # would raise if called
+    notebook.check("relu")
+    notebook.train()
+    notebook.show_digits()
+    assert capsys.readouterr() == ("", "")
+
+
+# --------------------------------------------------------------------------- grading .ipynb files
+
+def write_notebook(path: Path, *sources: str) -> Path:
+    nbformat.write(v4.new_notebook(cells=[v4.new_markdown_cell("# My network"),
+                                          *map(v4.new_code_cell, sources)]), path)
+    return path
+
+
+def solution(name: str) -> str:
+    return without_relative_imports((SOLUTIONS / f"{name}.py").read_text())
+
+
+def test_graded_solution_notebook_trains(solutions_notebook: Path, tmp_path: Path):
+    """Its check(), show_digits() and train() cells do nothing inside the worker."""
+    run = run_grader(["--submission", str(solutions_notebook), "--json", "--seed", "0"], tmp_path)
+    assert run.returncode == 0, run.describe()
+    assert set(run.statuses.values()) == {"passed"}
+    assert run.json["training"]["status"] == "passed"
+
+
+def test_notebook_with_a_bug(grade, tmp_path: Path):
+    buggy = solution("softmax").replace("axis=0", "axis=1")
+    path = write_notebook(tmp_path / "bug.ipynb",
+                          *(buggy if n == "softmax" else solution(n) for n in NAMES))
+    run = grade(path)
+    assert run.returncode == 1
+    assert run.statuses == {n: "failed" if n == "softmax" else "passed" for n in NAMES}, run.describe()
+
+
+def test_notebook_with_magics_and_failing_cells(grade, tmp_path: Path):
+    path = write_notebook(
+        tmp_path / "magic.ipynb",
+        "%matplotlib inline\nimport numpy as np\n!pip install foo",
+        "%%bash\nrm -rf ~",
+        "X_train = np.loadtxt('/no/such/train.csv')",  # defines no exercise: costs nothing
+        solution("relu") + "\nif True:\n    !ls\nprint(undefined)",
+        *(solution(n) for n in NAMES[1:]))
+    run = grade(path)
+    assert run.statuses == {n: "error" if n == "relu" else "passed" for n in NAMES}, run.describe()
+    relu_lines = solution("relu").count("\n")
+    assert run.messages("relu") == [
+        "the cell that defines relu could not run: NameError: name 'undefined' is not defined "
+        f"(cell 5, line {relu_lines + 4}: print(undefined))"]
+
+
+@pytest.mark.parametrize("content, mentions", [
+    ('{"cells": [', ["not valid JSON"]),
+    ("\xff\xfe garbage", ["not"]),
+    ('{"name": "not a notebook"}', ["not a Jupyter notebook"]),
+    ('{"nbformat": 3, "worksheets": []}', ["nbformat 3"]),
+    ('{"nbformat": 4, "cells": [{"cell_type": "code", "source": 7}]}', ["cell 1"]),
+])
+def test_not_a_notebook(cli, tmp_path: Path, content: str, mentions: list[str]):
+    path = tmp_path / "work.ipynb"
+    path.write_text(content, encoding="latin-1")
+    assert_usage_error(cli("--submission", str(path), "--no-train", "--json"), "work.ipynb", *mentions)
