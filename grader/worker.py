@@ -5,6 +5,12 @@ which it keeps for the protocol only: the learner's prints go elsewhere. The gra
 (`Worker`) sends inputs, waits with a time limit, and turns every way a call can end (value,
 exception, sys.exit, os._exit, segfault, endless loop) into a `CallResult`. A worker that dies
 or times out is killed and started afresh for the next request.
+
+The sandbox (POSIX): the worker reads a copy of the submission and works in a scratch folder of
+its own, under limits on memory, CPU time, file size and processes. When the grader runs as root
+(Gradescope, CI and Docker containers), each worker process also runs as a user id of its own,
+which no account and no other worker shares: it can neither write the grader's files nor signal
+or read the grader or another worker, and every process it starts dies with it.
 """
 
 from __future__ import annotations
@@ -13,7 +19,10 @@ import contextlib
 import io
 import os
 import queue
+import secrets
+import shutil
 import signal
+import stat
 import subprocess
 import sys
 import tempfile
@@ -27,6 +36,13 @@ from typing import Any
 from grader import wire
 
 PRINT_LIMIT = 2000  # characters of a call's printed output that are kept
+
+# Limits of one worker process; NN_GRADER_MEMORY_MB overrides the memory limit.
+MEMORY_MB = 2048  # address space: NumPy and OpenBLAS need about 200 MB, training about 100 more
+CPU_SECONDS = 300  # a backstop for threads or processes spinning behind the per-call timeouts
+FILE_MB = 64  # largest file the worker may write
+PROCESSES = 64  # threads and processes of the worker's own user id (only when it has one)
+NOBODY = NOGROUP = 65534  # a worker's group; its user when no private user id can be found
 
 
 @dataclass
@@ -109,8 +125,65 @@ def _exit_with_parent() -> None:
             os._exit(1)
 
 
+def _limit_resources(own_user: bool) -> None:
+    import resource
+
+    limits = {resource.RLIMIT_AS: int(os.environ.get("NN_GRADER_MEMORY_MB") or MEMORY_MB) << 20,
+              resource.RLIMIT_CPU: CPU_SECONDS, resource.RLIMIT_FSIZE: FILE_MB << 20,
+              resource.RLIMIT_CORE: 0}
+    if own_user:  # RLIMIT_NPROC counts every process of the user id: only a private one is ours
+        limits[resource.RLIMIT_NPROC] = PROCESSES
+    for which, value in limits.items():
+        hard = resource.getrlimit(which)[1]
+        value = value if hard == resource.RLIM_INFINITY else min(value, hard)
+        resource.setrlimit(which, (value, value))  # hard too, so learner code cannot raise it
+
+
+def _reachable(path: str) -> bool:
+    """Whether any user can list `path` and pass through every folder above it."""
+    p = Path(path)
+    return bool(p.stat().st_mode & stat.S_IROTH) and \
+        all(q.stat().st_mode & stat.S_IXOTH for q in (p, *p.parents))
+
+
+def _drop_privileges(uid: int, gid: int) -> None:
+    """Become `uid` for good, before any learner code runs.
+
+    Imports must keep working: a folder on sys.path that the new user cannot reach (an
+    interpreter installed under /root, a package copy in a private temporary folder) stays
+    readable through a descriptor opened now, named /proc/self/fd/N.
+    """
+    moved = {}
+    if os.path.isdir("/proc/self/fd"):
+        for entry in sys.path:
+            if entry and os.path.isdir(entry) and not _reachable(entry):
+                moved[entry] = f"/proc/self/fd/{os.open(entry, os.O_RDONLY | os.O_DIRECTORY)}"
+
+    def remap(path: str) -> str:
+        for old, new in moved.items():
+            if path == old or path.startswith(old + os.sep):
+                return new + path[len(old):]
+        return path
+
+    sys.path[:] = [remap(p) for p in sys.path]
+    for module in list(sys.modules.values()):  # packages already imported find submodules here
+        if type(getattr(module, "__path__", None)) is list:
+            module.__path__[:] = [remap(p) for p in module.__path__]
+    sys.path_importer_cache.clear()
+    os.setgroups([])
+    os.setgid(gid)
+    os.setuid(uid)
+
+
 def main() -> None:
     if os.name == "posix":
+        uid = int(os.environ.get("NN_GRADER_UID") or -1)
+        _limit_resources(own_user=uid not in (-1, NOBODY))
+        if uid >= 0:
+            import numpy  # noqa: F401  (loaded while every file can still be read)
+
+            from grader import submission  # noqa: F401
+            _drop_privileges(uid, NOGROUP)
         threading.Thread(target=_exit_with_parent, daemon=True).start()
     # Keep private copies of stdin/stdout for the protocol; the learner's fds 0/1 become
     # /dev/null and our stderr, so a print (even from C) can never corrupt a reply.
@@ -128,32 +201,42 @@ class Worker:
     """A handle on one worker process for one submission; restarts it when it dies."""
 
     def __init__(self, submission: Path, call_timeout: float = 5.0) -> None:
-        self.submission = submission.resolve()  # the worker runs in a scratch folder
+        self.submission = submission.resolve()
         self.call_timeout = call_timeout
         self._proc: subprocess.Popen | None = None
         self._replies: queue.Queue = queue.Queue()
         self._loaded: dict | None = None
         self._skip: dict[str, str] = {}  # files that killed or hung the worker while loading
-        self._scratch = tempfile.TemporaryDirectory(prefix="nn-grader-")
+        self._root = os.name == "posix" and os.geteuid() == 0  # then each worker gets its own uid
+        self._staging: Path | None = None  # the submission's copy and the scratch folders
+        self._uid: int | None = None  # the running worker's own user id
         self._log = tempfile.TemporaryFile()
 
     def start(self) -> None:
         """Start the process and ask it to load the submission; replies are read later."""
         if self._proc is not None:
             return
+        if self._staging is None:
+            self._staging = _stage(self.submission, self._root)
+        scratch = tempfile.mkdtemp(prefix="scratch-", dir=self._staging)  # a fresh one each time
         env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1", OPENBLAS_NUM_THREADS="1",
-                   OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
+                   OMP_NUM_THREADS="1", MKL_NUM_THREADS="1", TMPDIR=scratch)
         package_parent = str(Path(__file__).resolve().parent.parent)
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_parent, env.get("PYTHONPATH")]))
+        if self._root:
+            self._uid = _private_uid()
+            os.chown(scratch, self._uid, NOGROUP)
+            env.update(NN_GRADER_UID=str(self._uid), HOME=scratch)
         self._proc = subprocess.Popen(
             [sys.executable, "-m", "grader.worker"], stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE, stderr=self._log, cwd=self._scratch.name, env=env,
+            stdout=subprocess.PIPE, stderr=self._log, cwd=scratch, env=env,
             start_new_session=os.name == "posix")
         self._replies = queue.Queue()
         threading.Thread(target=self._read, args=(self._proc.stdout, self._replies),
                          daemon=True).start()
         self._loaded = None
-        wire.send(self._proc.stdin, {"op": "load", "path": str(self.submission)}, self._skip)
+        staged = self._staging / "submission" / self.submission.name
+        wire.send(self._proc.stdin, {"op": "load", "path": str(staged)}, self._skip)
 
     @staticmethod
     def _read(stream, replies: queue.Queue) -> None:
@@ -251,6 +334,7 @@ class Worker:
         except subprocess.TimeoutExpired:
             self._kill(proc)
             code = proc.wait()
+        self._kill_user()
         if code is not None and code < 0:
             how = f"was killed by signal {signal.Signals(-code).name}"
         else:
@@ -265,6 +349,19 @@ class Worker:
             else:
                 proc.kill()
 
+    def _kill_user(self) -> None:
+        """Kill whatever the worker left running under its own user id (even in a new session)."""
+        if self._uid is None or self._uid == NOBODY or not os.path.isdir("/proc"):
+            return
+        for _ in range(100):  # each round also catches what the last one's victims forked
+            pids = _processes_of(self._uid)
+            if not pids:
+                return
+            for pid in pids:
+                with contextlib.suppress(OSError):
+                    os.kill(pid, signal.SIGKILL)
+            time.sleep(0.01)
+
     def stop(self) -> None:
         proc, self._proc = self._proc, None
         if proc is not None:
@@ -273,11 +370,13 @@ class Worker:
             for stream in (proc.stdin, proc.stdout):
                 with contextlib.suppress(OSError):
                     stream.close()
+            self._kill_user()
 
     def close(self) -> None:
         self.stop()
         self._log.close()
-        self._scratch.cleanup()
+        if self._staging is not None:
+            shutil.rmtree(self._staging, ignore_errors=True)
 
     def __enter__(self) -> Worker:
         return self
@@ -289,6 +388,71 @@ class Worker:
 def _names() -> tuple[str, ...]:
     from grader.catalog import NAMES
     return NAMES
+
+
+def _stage(submission: Path, as_root: bool) -> Path:
+    """A folder holding a copy of the submission, which the worker reads instead, and later
+    its scratch folders.
+
+    As root, the folder is made where any user can pass through (TMPDIR may be private) but not
+    list it, so a worker cannot find the scratch folders of others; the copy is root's, readable
+    by the worker, not writable.
+    """
+    base = next((d for d in (tempfile.gettempdir(), "/tmp", "/var/tmp", "/dev/shm")
+                 if os.path.isdir(d) and _reachable(d)), None) if as_root else None
+    root = Path(tempfile.mkdtemp(prefix="nn-grader-", dir=base))
+    os.chmod(root, 0o711)
+    target = root / "submission" / submission.name
+    target.parent.mkdir()
+    if submission.is_dir():  # symlinks stay links: the worker follows them with its own rights
+        shutil.copytree(submission, target, symlinks=True, copy_function=shutil.copyfile,
+                        ignore=shutil.ignore_patterns(".*", "__pycache__"))
+    else:
+        shutil.copyfile(submission, target)
+    for folder, dirs, files in os.walk(target.parent):
+        os.chmod(folder, 0o755)
+        for name in files:
+            if not os.path.islink(os.path.join(folder, name)):  # chmod would follow a link
+                os.chmod(os.path.join(folder, name), 0o644)
+    return root
+
+
+def _private_uid() -> int:
+    """A user id that no account uses (so no process but the worker's), inside the container's
+    user-id map; nobody when none can be found."""
+    import pwd
+
+    try:
+        ranges = [tuple(map(int, line.split())) for line in
+                  Path("/proc/self/uid_map").read_text().splitlines() if line.strip()]
+    except (OSError, ValueError):
+        ranges = []
+    for inside, _outside, count in ranges:
+        low, high = max(inside, 1 << 20), min(inside + count, 1 << 31)
+        for _ in range(10 if low < high else 0):
+            uid = low + secrets.randbelow(high - low)
+            try:
+                pwd.getpwuid(uid)
+            except KeyError:
+                return uid
+    return NOBODY
+
+
+def _processes_of(uid: int) -> list[int]:
+    """Live processes whose real user id is `uid` (zombies cannot be killed and are skipped)."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            status = dict(line.split(":", 1) for line in
+                          (entry / "status").read_text().splitlines() if ":" in line)
+        except OSError:
+            continue
+        zombie = status.get("State", "").strip().startswith("Z")
+        if int(status.get("Uid", "-1").split()[0]) == uid and not zombie:
+            pids.append(int(entry.name))
+    return pids
 
 
 if __name__ == "__main__":
