@@ -358,14 +358,15 @@ def _grade(namespace: dict[str, Any], exercises: list[Exercise], seed: int | Non
 
 
 def _kernel_code(namespace: dict[str, Any], names: list[str]) -> tuple[list[str], dict[int, str]]:
-    """The cells a worker needs to run the kernel's `names`, and a label for each cell number.
+    """The cells a worker needs to run the kernel's `names`, and the kernel's name for each
+    cell (by number) that holds one of its functions.
 
-    Cell 1 binds the modules, importable objects and plain constants the functions use; then
-    comes each function defined in the kernel, followed from name to name. An exercise that a
-    checked one calls but the kernel lacks gets a stub, which the grader swaps out like a
-    learner's. Each function keeps its line numbers, so errors point at the learner's line.
+    First one cell per module, importable object or plain constant the functions use (one that
+    fails then costs only its own name), then each function defined in the kernel, followed
+    from name to name. An exercise that a checked one calls but the kernel lacks gets a stub,
+    which the grader swaps out like a learner's. Each function keeps its line numbers.
     """
-    header, functions, labels = ["import numpy as np"], [], {1: "the imports of your code"}
+    bindings, functions = ["import numpy as np"], []  # functions: (label, source)
     todo, seen = list(names), set()
     while todo:
         name = todo.pop(0)
@@ -374,24 +375,24 @@ def _kernel_code(namespace: dict[str, Any], names: list[str]) -> tuple[list[str]
         seen.add(name)
         if name not in namespace:
             if name in BY_NAME and name not in names:
-                functions.append(f"def {name}(*args, **kwargs):\n    raise NotImplementedError()")
-                labels[len(functions) + 1] = f"the missing {name}"
+                functions.append((name, f"def {name}(*args, **kwargs):\n"
+                                        "    raise NotImplementedError()"))
             continue
         value = namespace[name]
         binding = _binding(name, value)
         if binding is not None:
-            header.append(binding)
+            bindings.append(binding)
             continue
         source = _padded_source(value)
         if source is None:
             continue
-        functions.append(source)
-        labels[len(functions) + 1] = _cell_label(value, name)
+        functions.append((_cell_label(value, name), source))
         try:
             todo += [n.id for n in ast.walk(ast.parse(source)) if isinstance(n, ast.Name)]
         except SyntaxError:  # a lambda whose source line does not parse alone
             pass
-    return ["\n".join(header), *functions], labels
+    labels = {len(bindings) + i: label for i, (label, _) in enumerate(functions, 1)}
+    return bindings + [source for _, source in functions], labels
 
 
 def _binding(name: str, value: Any) -> str | None:

@@ -216,6 +216,15 @@ def test_helpers_do_nothing_while_graded(monkeypatch: pytest.MonkeyPatch, capsys
     assert capsys.readouterr() == ("", "")
 
 
+def test_digits_without_matplotlib(monkeypatch: pytest.MonkeyPatch, capsys):
+    from grader import notebook
+
+    monkeypatch.setitem(sys.modules, "matplotlib.pyplot", None)  # import fails as if absent
+    notebook.show_digits(3)
+    shown = capsys.readouterr().out
+    assert shown.count("label ") == 3 and "@" in shown, shown  # digits drawn in characters
+
+
 # --------------------------------------------------------------------------- grading .ipynb files
 
 def write_notebook(path: Path, *sources: str) -> Path:
