@@ -110,11 +110,11 @@ def main(argv: list[str]) -> int:
     import nbformat
 
     nb = build_notebook()
-    if path.exists():
-        backup = _backup_path(path)
-        path.rename(backup)
-        print(f"moved the existing {path} to {backup}")
     try:
+        if path.exists():
+            backup = _backup_path(path)
+            path.rename(backup)
+            print(f"moved the existing {path} to {backup}")
         with open(path, "x", encoding="utf-8") as f:  # "x": never overwrite, even in a race
             nbformat.write(nb, f)
     except OSError as err:
@@ -190,7 +190,7 @@ The first digits of the training set, with their labels:"""
 
 
 def _exercise_table() -> str:
-    rows = [f"| {i} | `{ex.name}` | {ex.points:g} | {ex.summary} |"
+    rows = [f"| {i} | `{ex.name}` | {ex.points:g} | " + ex.summary.replace("|", r"\|") + " |"
             for i, ex in enumerate(EXERCISES, 1)]
     return "\n".join(["## The exercises", "", "| # | function | points | what it computes |",
                       "|---|---|---|---|", *rows, "",
@@ -230,10 +230,9 @@ def _training_intro() -> str:
     return ("## Train your network\n\n"
             "Once all seven checks pass, this cell trains the network built from your "
             "`forward_prop`, `backward_prop` and `update_params` on real digits (mini-batches of "
-            f"{MINI_BATCH['batch_size']}, a few seconds) and checks that it reads at least "
-            f"{TARGET_ACCURACY:.0%} of the dev digits, which it never trained on, correctly. It "
-            "shows the learning curve, the confusion matrix and a few digits with your "
-            "network's guesses.")
+            f"{MINI_BATCH['batch_size']}, a few seconds) and checks that it recognises at least "
+            f"{TARGET_ACCURACY:.0%} of the dev digits, which it never trained on. It shows the "
+            "learning curve, the confusion matrix and a few digits with your network's guesses.")
 
 
 def build_notebook() -> Any:
