@@ -30,6 +30,8 @@ from typing import TYPE_CHECKING, Any
 from grader.catalog import BY_NAME, EXERCISES, NAMES, Exercise
 
 if TYPE_CHECKING:
+    from nbformat import NotebookNode
+
     from grader.results import Results
     from grader.training import Data
 
@@ -235,7 +237,7 @@ def _training_intro() -> str:
             "learning curve, the confusion matrix and a few digits with your network's guesses.")
 
 
-def build_notebook() -> Any:
+def build_notebook() -> NotebookNode:
     """The learner notebook, as an nbformat NotebookNode."""
     from nbformat import v4
 
@@ -307,8 +309,8 @@ def show_digits(count: int = SHOWN_DIGITS) -> None:
         table.add_row(*(draw_digit(pixels[i], con.no_color) for i in range(count)))
         con.print(table)
         return
-    fig, axes = plt.subplots(1, count, figsize=(1.3 * count, 1.7))
-    for i, ax in enumerate(axes):
+    _, axes = plt.subplots(1, count, figsize=(1.3 * count, 1.7), squeeze=False)
+    for i, ax in enumerate(axes[0]):
         ax.imshow(pixels[i].reshape(28, 28), cmap="gray_r")
         ax.set_title(f"label {labels[i]}")
         ax.axis("off")
