@@ -253,7 +253,9 @@ class Worker:
         A file that ends or hangs the worker while it loads is skipped (stood in for by the
         reference) and the worker restarted, so the other files are still graded.
         """
-        if self._proc is None:  # never started, or died with the last request: load afresh
+        # Never started, or died with the last request: load afresh; but a load that found no
+        # function at all (it looped or crashed) is not worth repeating for every exercise.
+        if self._proc is None and (self._loaded is None or self._loaded["functions"]):
             self._loaded = None
         while self._loaded is None:
             self.start()
