@@ -1,0 +1,253 @@
+"""`python -m grader batch DIR`: grade a whole class in parallel, each submission under limits.
+
+Every entry of DIR is one student's submission: a .py file, a .ipynb notebook or a folder (laid
+out like exercises/, or a repository or upload that holds one); the student is its name without
+the suffix. Each submission is graded by a `python -m grader --json` process of its own, --jobs
+at a time, with a wall-clock limit (past it, the grader and its worker are stopped) and a memory
+limit (the worker's address space), so a hostile or broken submission costs one slot for at most
+its limit and nothing else. Everyone gets the same random inputs (one seed for the batch, kept in
+the output). Grades go to a CSV file and, in full, to a JSON file next to it.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from pathlib import Path
+from typing import Any
+
+from grader.catalog import EXERCISES, MAX_SCORE, NAMES
+from grader.worker import MEMORY_MB
+
+REPO = Path(__file__).resolve().parent.parent
+IGNORED = ("__pycache__", "__MACOSX")  # and every name starting with a dot
+GRACE = 5.0  # seconds a stopped grader gets to stop its worker before it is killed
+
+GRADED, TIMEOUT, ERROR = "graded", "timeout", "error"
+
+
+def locate(entry: Path) -> Path | None:
+    """What to grade in one student's entry: the entry itself when it is a .py or .ipynb file;
+    in a folder, the shallowest folder holding an exercise file (relu.py, ...), else its only
+    notebook, else its only .py file. None when there is nothing to grade."""
+    if entry.is_file():
+        return entry if entry.suffix in (".py", ".ipynb") else None
+    if not entry.is_dir():
+        return None
+    inside = sorted((p for p in entry.rglob("*") if not _ignored(p.relative_to(entry))),
+                    key=lambda p: (len(p.parts), str(p)))
+    exercise_files = {ex.file for ex in EXERCISES}
+    for folder in [entry, *(p for p in inside if p.is_dir())]:
+        if any((folder / name).is_file() for name in exercise_files):
+            return folder
+    for suffix in (".ipynb", ".py"):
+        found = [p for p in inside if p.suffix == suffix and p.is_file()]
+        if len(found) == 1:
+            return found[0]
+    return None
+
+
+def _ignored(relative: Path) -> bool:
+    return any(part.startswith(".") or part in IGNORED for part in relative.parts)
+
+
+def submissions(folder: Path) -> dict[str, Path]:
+    """Student name -> entry, in name order; a name shared by two entries keeps its suffix."""
+    entries = sorted(p for p in folder.iterdir() if not _ignored(Path(p.name))
+                     and (p.is_dir() or p.suffix in (".py", ".ipynb")))
+    stems = [p.stem if p.is_file() else p.name for p in entries]
+    return {(stem if stems.count(stem) == 1 else p.name): p for stem, p in zip(stems, entries)}
+
+
+class Batch:
+    """Grades entries one grader process each; stop() ends every process still running."""
+
+    def __init__(self, seed: int, *, train: bool, time_limit: float, memory_mb: int,
+                 call_timeout: float) -> None:
+        self.seed, self.train, self.time_limit = seed, train, time_limit
+        self.memory_mb, self.call_timeout = memory_mb, call_timeout
+        self._running: set[subprocess.Popen] = set()
+        self._lock = threading.Lock()
+        self._stopping = False
+
+    def grade(self, student: str, entry: Path) -> dict[str, Any]:
+        row: dict[str, Any] = {"student": student, "path": str(entry), "status": ERROR,
+                               "score": 0.0, "max_score": MAX_SCORE, "message": ""}
+        target = locate(entry)
+        if target is None:
+            row["message"] = "no .py file, folder of exercises or .ipynb notebook found"
+            return row
+        command = [sys.executable, "-m", "grader", "--submission", str(target), "--json",
+                   "--seed", str(self.seed), "--timeout", str(self.call_timeout)]
+        command += [] if self.train else ["--no-train"]
+        env = dict(os.environ, NN_GRADER_MEMORY_MB=str(self.memory_mb), NO_COLOR="1")
+        started = time.perf_counter()
+        with self._lock:
+            if self._stopping:
+                raise KeyboardInterrupt
+            proc = subprocess.Popen(command, cwd=REPO, env=env, stdin=subprocess.DEVNULL,
+                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                    start_new_session=True)
+            self._running.add(proc)
+        try:
+            out, err = proc.communicate(timeout=self.time_limit)
+        except subprocess.TimeoutExpired:
+            _end(proc)
+            proc.communicate()  # what is left in the pipes
+            row.update(status=TIMEOUT, message=f"grading took longer than {self.time_limit:g} s "
+                       "and was stopped")
+            return row
+        finally:
+            with self._lock:
+                self._running.discard(proc)
+            row["seconds"] = round(time.perf_counter() - started, 2)
+        try:
+            result = json.loads(out) if proc.returncode in (0, 1) else None
+        except ValueError:
+            result = None
+        if not isinstance(result, dict):
+            last = (err.strip().splitlines() or [f"exit status {proc.returncode}"])[-1]
+            row["message"] = f"the grader could not grade it: {last}"
+            return row
+        training = result.get("training", {})
+        row.update(status=GRADED, score=result["score"], max_score=result["max_score"],
+                   training=training.get("status"), dev_accuracy=training.get("dev_accuracy"),
+                   test_accuracy=training.get("test_accuracy"), grading=result,
+                   **{e["name"]: e["status"] for e in result["exercises"]})
+        return row
+
+    def stop(self) -> None:
+        with self._lock:
+            self._stopping = True
+            running = list(self._running)
+        for proc in running:
+            _end(proc)
+
+
+def _end(proc: subprocess.Popen) -> None:
+    """SIGTERM lets the grader stop its worker (and everything the worker started); SIGKILL
+    the whole group if it has not finished within GRACE seconds."""
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=GRACE)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except OSError:
+        pass  # already gone
+    proc.wait()
+
+
+COLUMNS = ["student", "score", "max_score", "status", *NAMES, "training", "dev_accuracy",
+           "test_accuracy", "seconds", "path", "message"]
+
+
+def write_outputs(csv_path: Path, json_path: Path, rows: list[dict], meta: dict) -> None:
+    with csv_path.open("w", newline="") as f:
+        writer = csv.DictWriter(f, COLUMNS, extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(rows)
+    json_path.write_text(json.dumps(dict(meta, submissions=rows), indent=2))
+
+
+def main(argv: list[str]) -> int:
+    from grader.cli import Parser, UsageError
+
+    p = Parser(prog="python -m grader batch",
+               description="Grade every submission in DIR (one .py file, folder or .ipynb "
+               "notebook per student) in parallel, each with a time and memory limit, and write "
+               "the grades as CSV and JSON. Exit status 0 when every submission was graded, 1 "
+               "when some timed out or could not be graded.")
+    p.add_argument("dir", type=Path, metavar="DIR")
+    p.add_argument("--out", type=Path, default=Path("grades.csv"), metavar="CSV",
+                   help="the grades (default: grades.csv); the full results go next to it, "
+                        "as .json")
+    p.add_argument("--jobs", type=int, default=os.cpu_count() or 1, metavar="N",
+                   help="submissions graded at once (default: one per CPU)")
+    p.add_argument("--time-limit", type=float, default=120.0, metavar="SECONDS",
+                   help="wall-clock limit for grading one submission (default: 120)")
+    p.add_argument("--memory", type=int, default=MEMORY_MB, metavar="MB",
+                   help=f"memory limit of the process running a submission (default: {MEMORY_MB})")
+    p.add_argument("--timeout", type=float, default=5.0, metavar="SECONDS",
+                   help="time limit for one call of a learner's function (default: 5)")
+    p.add_argument("--no-train", action="store_true", help="only run the checks")
+    p.add_argument("--seed", type=int, help="seed of everyone's random inputs (default: fresh)")
+    p.add_argument("--force", action="store_true", help="overwrite existing output files")
+    args = p.parse_args(argv)
+    if not args.dir.is_dir():
+        raise UsageError(f"{args.dir} is not a folder")
+    if args.jobs < 1:
+        raise UsageError("--jobs must be at least 1")
+    if not 0 < args.time_limit <= 86400:
+        raise UsageError("--time-limit must be a number of seconds between 0 and 86400")
+    if args.memory < 512:
+        raise UsageError("--memory must be at least 512 (MB): NumPy alone needs about 200")
+    if not 0 < args.timeout <= 3600:
+        raise UsageError("--timeout must be a number of seconds between 0 and 3600")
+    json_path = args.out.with_suffix(".json")
+    for path in (args.out, json_path):
+        if path.exists() and not args.force:
+            raise UsageError(f"{path} already exists; pass --force to overwrite it")
+        if not path.parent.is_dir():
+            raise UsageError(f"cannot write {path}: the folder {path.parent} does not exist")
+    entries = submissions(args.dir)
+    if not entries:
+        raise UsageError(f"{args.dir} holds no .py file, folder or .ipynb notebook")
+
+    seed = args.seed if args.seed is not None else secrets.randbelow(2**31)
+    batch = Batch(seed, train=not args.no_train, time_limit=args.time_limit,
+                  memory_mb=args.memory, call_timeout=args.timeout)
+    started = time.perf_counter()
+    rows = _run(batch, entries, args.jobs)
+    seconds = time.perf_counter() - started
+    meta = {"seed": seed, "max_score": MAX_SCORE, "jobs": args.jobs, "train": not args.no_train,
+            "time_limit": args.time_limit, "memory_mb": args.memory,
+            "seconds": round(seconds, 2), "per_second": round(len(rows) / seconds, 3)}
+    write_outputs(args.out, json_path, rows, meta)
+    print(_summary(rows, seconds, args.jobs) + f" Wrote {args.out} and {json_path}.")
+    return 0 if all(r["status"] == GRADED for r in rows) else 1
+
+
+def _run(batch: Batch, entries: dict[str, Path], jobs: int) -> list[dict]:
+    from rich.console import Console
+    from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
+                               TimeElapsedColumn, TimeRemainingColumn)
+
+    rows: dict[str, dict] = {}
+    columns = (TextColumn("grading"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+               TextColumn("eta"), TimeRemainingColumn(), TextColumn("{task.fields[last]}"))
+    with Progress(*columns, console=Console(stderr=True)) as progress, \
+            ThreadPoolExecutor(max_workers=jobs) as pool:
+        task = progress.add_task("batch", total=len(entries), last="")
+        futures = {pool.submit(batch.grade, student, entry): student
+                   for student, entry in entries.items()}
+        try:
+            for future in as_completed(futures):
+                row = future.result()
+                rows[row["student"]] = row
+                last = (f"{row['score']:g}/{row['max_score']:g}" if row["status"] == GRADED
+                        else row["status"])
+                progress.update(task, advance=1, last=f"{row['student']}: {last}")
+        except BaseException:  # Ctrl-C or SIGTERM: stop every grader still running
+            pool.shutdown(wait=False, cancel_futures=True)
+            batch.stop()
+            raise
+    return [rows[student] for student in entries]
+
+
+def _summary(rows: list[dict], seconds: float, jobs: int) -> str:
+    graded = [r for r in rows if r["status"] == GRADED]
+    mean = sum(r["score"] for r in graded) / len(graded) if graded else 0.0
+    problems = [f"{sum(r['status'] == s for r in rows)} {what}" for s, what in
+                ((TIMEOUT, "timed out"), (ERROR, "could not be graded"))
+                if any(r["status"] == s for r in rows)]
+    return (f"Graded {len(rows)} submissions in {seconds:.1f} s with {jobs} jobs "
+            f"({len(rows) / seconds:.2f} per second); mean score {mean:.2f}/{MAX_SCORE:g}"
+            + (f"; {', '.join(problems)}." if problems else "."))
