@@ -39,7 +39,8 @@ def _grade_parser() -> argparse.ArgumentParser:
     p.add_argument("exercises", nargs="*", metavar="EXERCISE",
                    help=f"grade only these, without training ({', '.join(NAMES)})")
     p.add_argument("--submission", type=Path, default=DEFAULT_SUBMISSION, metavar="PATH",
-                   help="a .py file or a folder laid out like exercises/ (default: exercises/)")
+                   help="a .py file, a folder laid out like exercises/, or a .ipynb notebook "
+                        "(default: exercises/)")
     p.add_argument("--train", type=Path, metavar="CSV", help="train on this MNIST CSV file")
     p.add_argument("--test", type=Path, metavar="CSV", help="score on (or predict) this CSV file")
     p.add_argument("--no-train", action="store_true", help="only run the checks")
@@ -123,7 +124,10 @@ def grade(argv: list[str]) -> int:
     else:
         from grader.report import print_report
 
-        print_report(results, submission, data, progress)
+        from grader.report import RERUN
+
+        option = "" if args.submission is DEFAULT_SUBMISSION else f" --submission {submission}"
+        print_report(results, submission, data, progress, RERUN.replace("{submission}", option))
         for path in written:
             print(f"wrote {path}")
     return results.exit_code

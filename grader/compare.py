@@ -69,7 +69,7 @@ def shape_hint(got: tuple, expected: tuple) -> str:
         return " (a column vector: keep the summed axis with keepdims=True)"
     if got == ():
         return " (a single number: the sum ran over every element instead of one axis)"
-    if len(expected) == 2 and expected[1] == 1 and len(got) == 2 and got[0] == 1:
+    if len(expected) == 2 and expected[1] == 1 and len(got) == 2 and got[0] == 1 and got[1] > 1:
         return " (a row: the sum ran over axis=0; sum over axis=1, with keepdims=True)"
     return ""
 

@@ -38,6 +38,7 @@ if TYPE_CHECKING:
 GRADING_ENV = "NN_GRADER_GRADING"
 DEFAULT_PATH = Path("nn_from_scratch.ipynb")
 WHERE = Path("this notebook")  # how the report names the submission in a check cell
+RERUN = 'run its cell and then check("{name}") again (the hints are just above)'
 SHOWN_DIGITS = 8
 
 
@@ -270,7 +271,7 @@ def check(name: str, seed: int | None = None) -> None:
         raise ValueError(f"there is no exercise {name!r}; the exercises are {', '.join(NAMES)}")
     from grader.report import print_report
 
-    print_report(_grade(sys._getframe(1).f_globals, [BY_NAME[name]], seed), WHERE)
+    print_report(_grade(sys._getframe(1).f_globals, [BY_NAME[name]], seed), WHERE, rerun=RERUN)
 
 
 def train(seed: int | None = None) -> None:
@@ -283,7 +284,7 @@ def train(seed: int | None = None) -> None:
 
     data = Data.load(digits.TRAIN_CSV, digits.TEST_CSV)
     results = _grade(sys._getframe(1).f_globals, list(EXERCISES), seed, data)
-    print_report(results, WHERE, data)
+    print_report(results, WHERE, data, rerun=RERUN)
     if results.training.history:
         _show_figures(results, data)
 

@@ -92,19 +92,20 @@ def _where(ex: Exercise, submission: Path) -> Path:
     return submission / ex.file if submission.is_dir() else submission
 
 
-def _next_step(results: Results, submission: Path, progress: Progress | None) -> str:
+RERUN = "run: python -m grader {name}{submission}   (stuck? python -m grader hint {name})"
+
+
+def _next_step(results: Results, submission: Path, progress: Progress | None, rerun: str) -> str:
     graded = {r.name for r in results.exercises}
-    if progress is not None and all(r.status == PASSED for r in results.exercises) \
-            and progress.current().name not in graded and len(graded) < len(BY_NAME):
-        ex = progress.current()
-        return f"Next: {ex.name} in {_where(ex, submission)}, then run: python -m grader {ex.name}"
-    for res in results.exercises:
-        if res.status != PASSED:
-            ex = BY_NAME[res.name]
-            where = _where(ex, submission)
-            verb = "Write" if res.status == NOT_STARTED else "Fix"
-            return (f"Next: {verb} {ex.name} in {where}, then run: python -m grader {ex.name}   "
-                    f"(stuck? python -m grader hint {ex.name})")
+    todo = [(r.name, "Fix" if r.status != NOT_STARTED else "Write") for r in results.exercises
+            if r.status != PASSED]
+    if not todo and progress is not None and progress.current().name not in graded \
+            and len(graded) < len(BY_NAME):
+        todo = [(progress.current().name, "Write")]
+    if todo:
+        name, verb = todo[0]
+        where = _where(BY_NAME[name], submission)
+        return f"Next: {verb} {name} in {where}, then {rerun.format(name=name)}"
     if results.training.status == FAILED:
         return "Next: your functions pass their checks but the network does not learn yet: see above."
     if results.training.status == PASSED:
@@ -113,7 +114,9 @@ def _next_step(results: Results, submission: Path, progress: Progress | None) ->
 
 
 def print_report(results: Results, submission: Path, data: Data | None = None,
-                 progress: Progress | None = None) -> None:
+                 progress: Progress | None = None, rerun: str = RERUN) -> None:
+    """`rerun` says how to grade one exercise again, with {name} (and {submission}) in it."""
+    rerun = rerun.replace("{submission}", "")
     con = console()
     con.print(Text.assemble(("Grading ", "bold"), str(submission),
                             (f"   (random inputs: --seed {results.seed})", "dim")))
@@ -132,7 +135,7 @@ def print_report(results: Results, submission: Path, data: Data | None = None,
                             f"{results.seconds:.2f} s)"))
     if progress is not None:
         con.print(Text.assemble(("Progress ", "bold"), progress.summary()))
-    con.print(_next_step(results, submission, progress))
+    con.print(_next_step(results, submission, progress, rerun))
 
 
 def _training(con: Console, tr: TrainingResult, data: Data | None) -> None:

@@ -105,7 +105,8 @@ def main(argv: list[str]) -> int:
             current = progress.current()
         if con.is_terminal:
             con.clear()
-        print_report(results, args.submission, progress=progress)
+        print_report(results, args.submission, progress=progress,
+                     rerun="save it to regrade (press h for a hint)")
         con.print(Text.assemble(f"watching {args.submission} for saves; current exercise: ",
                                 (current.name, "bold"), ". Keys: h hint, n next, a all, q quit"),
                   style="dim")

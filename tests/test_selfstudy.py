@@ -200,7 +200,7 @@ def test_progress_is_recorded_and_shown(workspace, tmp_path):
     run = _grader("relu", state=state, cwd=workspace)
     assert run.returncode == 0, run.stderr
     assert "Progress 1/7 exercises, 1/10 points" in run.stdout
-    assert "Next: relu_deriv" in run.stdout
+    assert "Next: Write relu_deriv" in run.stdout
     saved = json.loads((state / "progress.json").read_text())
     assert saved["status"]["relu"] == "passed" and "relu" in saved["first_passed"]
     shown = _grader("progress", state=state, cwd=workspace).stdout
