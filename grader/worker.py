@@ -369,10 +369,11 @@ class Worker:
         if proc is not None:
             self._kill(proc)
             proc.wait()
-            for stream in (proc.stdin, proc.stdout):
-                with contextlib.suppress(OSError):
-                    stream.close()
             self._kill_user()
+            with contextlib.suppress(OSError):
+                proc.stdin.close()
+            # stdout is left to the reader thread, which ends at end of file: closing it would
+            # wait for that read, and a process forked by learner code may hold the pipe open.
 
     def close(self) -> None:
         self.stop()
