@@ -168,7 +168,7 @@ def test_run_autograder(autograder, tmp_path, case):
         pytest.skip("grading notebooks is not in this version of the grader")
     files, score = BUNDLE_CASES[case]
     proc, data = run_autograder(autograder, files, tmp_path)
-    assert proc.returncode == (0 if score == MAX_SCORE else 1), proc.stderr[-2000:]
+    assert proc.returncode == 0, proc.stderr[-2000:]  # results.json was written
     assert_gradescope_format(data)
     assert data["score"] == score
     assert ("training passed" in data["output"]) == (score == MAX_SCORE)
@@ -176,7 +176,8 @@ def test_run_autograder(autograder, tmp_path, case):
 
 def test_run_autograder_without_a_submission(autograder, tmp_path):
     proc, data = run_autograder(autograder, {"notes.txt": "I ran out of time\n"}, tmp_path)
-    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert proc.returncode == 0 and "Traceback" not in proc.stderr, proc.stderr
+    assert "holds no .py file" in proc.stderr
     assert data["score"] == 0 and "could not be graded" in data["output"]
     assert data["tests"] and all(t["status"] == "failed" for t in data["tests"])
 
@@ -212,7 +213,7 @@ def relu(Z):
 
 def test_run_autograder_with_a_cheating_submission(autograder, tmp_path):
     proc, data = run_autograder(autograder, {"cheat.py": RESULTS_CHEAT}, tmp_path)
-    assert proc.returncode == 1, proc.stderr[-2000:]
+    assert proc.returncode == 0, proc.stderr[-2000:]
     assert_gradescope_format(data)
     assert data["score"] == 0 and FAKE_JSON not in json.dumps(data)
     if AS_ROOT:  # as Gradescope runs it; as yourself, your code can write what you can

@@ -1,0 +1,127 @@
+"""Throughput of `python -m grader batch`: a class of 200 submissions, a few of them hostile.
+
+Run by hand: python bench/bench_batch.py [--count 200] [--jobs 2] [--no-train]. The class is
+mostly correct folders, then one-bug single files, untouched stubs and notebooks, and 4% of
+submissions that loop at import or in a function, sleep, hog memory, fake their output or leave
+a process behind. Prints the batch's own summary, submissions per second, and the slowest
+submissions.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+NAMES = ("relu", "relu_deriv", "softmax", "one_hot", "forward_prop", "backward_prop",
+         "update_params")
+
+BUGS = {  # one wrong function each
+    "relu": "def relu(Z):\n    return np.abs(Z)\n",
+    "softmax": "def softmax(Z):\n    E = np.exp(Z)\n    return E / E.sum(axis=1, keepdims=True)\n",
+    "one_hot": "def one_hot(Y, num_classes=10):\n    return np.eye(Y.max() + 1)[Y].T\n",
+    "backward_prop": "def backward_prop(Z1, A1, Z2, A2, W1, W2, X, Y):\n"
+                     "    dZ2 = A2 - one_hot(Y)\n    dW2 = dZ2 @ A1.T\n"
+                     "    db2 = dZ2.sum(axis=1, keepdims=True)\n"
+                     "    dZ1 = W2.T @ dZ2 * relu_deriv(Z1)\n"
+                     "    return dZ1 @ X.T, dZ1.sum(axis=1, keepdims=True), dW2, db2\n",
+}
+
+HOSTILE = {  # name: (code before the solutions, functions replaced)
+    "loop_at_import": ("while True:\n    pass\n", {}),
+    "loop_in_relu": ("", {"relu": "def relu(Z):\n    while True:\n        pass\n"}),
+    "sleeps": ("", {"softmax": "def softmax(Z):\n    import time\n    time.sleep(3600)\n"}),
+    "hog": ("", {"relu": "def relu(Z):\n    hoard = []\n    while True:\n"
+                         "        hoard.append(np.ones(10**7))\n"}),
+    "liar": ("import os, sys\nsys.__stdout__.write('{\"score\": 10.0}')\nos._exit(0)\n", {}),
+    "leaves_a_process": ("import os, time\nif os.fork() == 0:\n    os.setsid()\n"
+                         "    time.sleep(600)\n    os._exit(0)\n", {}),
+}
+
+
+def one_file(replace: dict[str, str] | None = None) -> str:
+    parts = ["import numpy as np\n"]
+    for name in NAMES:
+        source = (REPO / "solutions" / f"{name}.py").read_text()
+        parts.append(re.sub(r"^(from \S+ import .*|import numpy as np)\n", "", source, flags=re.M))
+    text = "\n".join(parts)
+    for name, source in (replace or {}).items():
+        text = re.sub(rf"^def {name}\(.*?(?=^def |\Z)", source + "\n\n", text, flags=re.M | re.S)
+    return text
+
+
+def make_class(folder: Path, count: int) -> dict[str, int]:
+    """Write `count` submissions into `folder`; return how many of each kind."""
+    hostile = max(len(HOSTILE), count // 25)
+    kinds = {"hostile": hostile, "bug": count // 5, "stub": count // 20, "notebook": count // 20}
+    kinds["solution"] = count - sum(kinds.values())
+    n = 0
+    for _ in range(kinds["solution"]):
+        shutil.copytree(REPO / "solutions", folder / f"s{n:03d}_solution",
+                        ignore=shutil.ignore_patterns("__pycache__"))
+        n += 1
+    for i in range(kinds["bug"]):
+        name = list(BUGS)[i % len(BUGS)]
+        (folder / f"s{n:03d}_bug_{name}.py").write_text(one_file({name: BUGS[name]}))
+        n += 1
+    for _ in range(kinds["stub"]):
+        shutil.copytree(REPO / "exercises", folder / f"s{n:03d}_stub",
+                        ignore=shutil.ignore_patterns("__pycache__"))
+        n += 1
+    for _ in range(kinds["notebook"]):
+        cell = {"cell_type": "code", "metadata": {}, "execution_count": None, "outputs": [],
+                "source": one_file()}
+        (folder / f"s{n:03d}_notebook.ipynb").write_text(json.dumps(
+            {"cells": [cell], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}))
+        n += 1
+    for i in range(kinds["hostile"]):
+        name = list(HOSTILE)[i % len(HOSTILE)]
+        prelude, replace = HOSTILE[name]
+        (folder / f"s{n:03d}_hostile_{name}.py").write_text(prelude + "\n" + one_file(replace))
+        n += 1
+    return kinds
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--count", type=int, default=200)
+    p.add_argument("--jobs", type=int, default=2)
+    p.add_argument("--no-train", action="store_true")
+    args = p.parse_args()
+    with tempfile.TemporaryDirectory(prefix="bench-batch-") as tmp:
+        folder = Path(tmp) / "class"
+        folder.mkdir()
+        kinds = make_class(folder, args.count)
+        print("class:", ", ".join(f"{v} {k}" for k, v in kinds.items()))
+        out = Path(tmp) / "grades.csv"
+        command = [sys.executable, "-m", "grader", "batch", str(folder), "--out", str(out),
+                   "--jobs", str(args.jobs), "--seed", "0"] + (["--no-train"] if args.no_train else [])
+        started = time.perf_counter()
+        proc = subprocess.run(command, cwd=REPO, capture_output=True, text=True)
+        seconds = time.perf_counter() - started
+        print(proc.stdout.strip() or proc.stderr[-2000:])
+        with out.open() as f:
+            rows = list(csv.DictReader(f))
+    print(f"{len(rows)} submissions in {seconds:.1f} s with {args.jobs} jobs: "
+          f"{len(rows) / seconds:.2f} submissions per second")
+    for kind in ("solution", "bug", "stub", "notebook", "hostile"):
+        some = [r for r in rows if f"_{kind}" in r["student"]]
+        if some:
+            mean = sum(float(r["seconds"]) for r in some) / len(some)
+            statuses = sorted({f"{r['status']} {float(r['score']):g}" for r in some})
+            print(f"  {kind:9s} {len(some):4d}  mean {mean:5.2f} s each  ({', '.join(statuses)})")
+    for r in sorted(rows, key=lambda r: -float(r["seconds"]))[:8]:
+        print(f"  slowest: {r['student']:36s} {float(r['seconds']):6.2f} s  {r['status']} "
+              f"{float(r['score']):g}  {r['message'][:60]}")
+
+
+if __name__ == "__main__":
+    main()
