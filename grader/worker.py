@@ -223,6 +223,7 @@ class Worker:
                    OMP_NUM_THREADS="1", MKL_NUM_THREADS="1", TMPDIR=scratch)
         package_parent = str(Path(__file__).resolve().parent.parent)
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_parent, env.get("PYTHONPATH")]))
+        env.pop("NN_GRADER_UID", None)
         if self._root:
             self._uid = _private_uid()
             os.chown(scratch, self._uid, NOGROUP)
@@ -409,7 +410,7 @@ def _stage(submission: Path, as_root: bool) -> Path:
     target.parent.mkdir()
     if submission.is_dir():  # symlinks stay links: the worker follows them with its own rights
         shutil.copytree(submission, target, symlinks=True, copy_function=shutil.copyfile,
-                        ignore=shutil.ignore_patterns(".*", "__pycache__"))
+                        ignore=_not_copied)
     else:
         shutil.copyfile(submission, target)
     for folder, dirs, files in os.walk(target.parent):
@@ -418,6 +419,15 @@ def _stage(submission: Path, as_root: bool) -> Path:
             if not os.path.islink(os.path.join(folder, name)):  # chmod would follow a link
                 os.chmod(os.path.join(folder, name), 0o644)
     return root
+
+
+def _not_copied(folder: str, names: list[str]) -> set[str]:
+    """Hidden files, caches, and whatever is not a file, a folder or a link (a FIFO would hang)."""
+    def plain(path: str) -> bool:
+        return os.path.islink(path) or os.path.isfile(path) or os.path.isdir(path)
+
+    return {name for name in names if name.startswith(".") or name == "__pycache__"
+            or not plain(os.path.join(folder, name))}
 
 
 def _private_uid() -> int:
