@@ -151,7 +151,7 @@ def run_autograder(source: Path, files: dict[str, str], tmp: Path) -> tuple[subp
     return proc, json.loads(results.read_text()) if results.exists() else {}
 
 
-BUNDLE_CASES = {
+UPLOADS = {  # what a student uploads: files, and the score they earn
     "solution files": ({f"{n}.py": (SOLUTIONS / f"{n}.py").read_text() for n in NAMES},
                        MAX_SCORE),
     "one file with a bug": ({"network.py": one_file(replace={"softmax": SOFTMAX_ROWS})},
@@ -162,11 +162,10 @@ BUNDLE_CASES = {
 }
 
 
-@pytest.mark.parametrize("case", list(BUNDLE_CASES))
-def test_run_autograder(autograder, tmp_path, case):
-    if case == "a notebook" and importlib.util.find_spec("grader.notebook") is None:
-        pytest.skip("grading notebooks is not in this version of the grader")
-    files, score = BUNDLE_CASES[case]
+@pytest.mark.parametrize("upload", [pytest.param(u, marks=notebooks) if u == "a notebook" else u
+                                    for u in UPLOADS])
+def test_run_autograder(autograder, tmp_path, upload):
+    files, score = UPLOADS[upload]
     proc, data = run_autograder(autograder, files, tmp_path)
     assert proc.returncode == 0, proc.stderr[-2000:]  # results.json was written
     assert_gradescope_format(data)
