@@ -81,7 +81,11 @@ class Batch:
     def grade(self, student: str, entry: Path) -> dict[str, Any]:
         row: dict[str, Any] = {"student": student, "path": str(entry), "status": ERROR,
                                "score": 0.0, "max_score": MAX_SCORE, "message": ""}
-        target = locate(entry)
+        try:
+            target = locate(entry)
+        except OSError as problem:  # an unreadable folder is that student's, not the batch's
+            row["message"] = f"cannot read the submission: {problem}"
+            return row
         if target is None:
             row["message"] = "no .py file, folder of exercises or .ipynb notebook found"
             return row
@@ -169,8 +173,9 @@ def main(argv: list[str]) -> int:
     p.add_argument("--out", type=Path, default=Path("grades.csv"), metavar="CSV",
                    help="the grades (default: grades.csv); the full results go next to it, "
                         "as .json")
-    p.add_argument("--jobs", type=int, default=os.cpu_count() or 1, metavar="N",
-                   help="submissions graded at once (default: one per CPU)")
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    p.add_argument("--jobs", type=int, default=cpus or 1, metavar="N",
+                   help="submissions graded at once (default: one per CPU this process may use)")
     p.add_argument("--time-limit", type=float, default=120.0, metavar="SECONDS",
                    help="wall-clock limit for grading one submission (default: 120)")
     p.add_argument("--memory", type=int, default=MEMORY_MB, metavar="MB",

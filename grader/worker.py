@@ -413,7 +413,7 @@ def _stage(submission: Path, as_root: bool) -> Path:
                         ignore=_not_copied)
     else:
         shutil.copyfile(submission, target)
-    for folder, dirs, files in os.walk(target.parent):
+    for folder, _dirs, files in os.walk(target.parent):
         os.chmod(folder, 0o755)
         for name in files:
             if not os.path.islink(os.path.join(folder, name)):  # chmod would follow a link
