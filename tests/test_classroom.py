@@ -463,6 +463,29 @@ def test_importing_the_graders_reference_earns_nothing(tmp_path):
     assert run.json["score"] == 0, run.describe()
 
 
+PATCH_PYTEST = """
+import sys
+import pytest
+import _pytest.outcomes
+import _pytest.runner
+
+pytest.main = lambda *a, **k: 0
+pytest.fail = pytest.skip = lambda *a, **k: None
+_pytest.runner.call_and_report = lambda item, when, log=True, **k: None
+for name in list(sys.modules):
+    if name.startswith("grader.checks"):
+        del sys.modules[name]
+"""
+
+
+def test_patching_pytest_earns_nothing(tmp_path):
+    from test_hostile import WRONG  # seven wrong functions of the right shapes
+
+    run = grade_file(tmp_path, PATCH_PYTEST + WRONG)
+    assert run.returncode == 1 and run.json["score"] == 0, run.describe()
+    assert set(run.statuses.values()) == {"failed"}, run.describe()
+
+
 def test_huge_memory_is_refused_and_costs_only_that_exercise(tmp_path):
     run = grade_file(tmp_path, one_file(replace={
         "relu": "def relu(Z):\n    return np.ones((100000, 100000)) * 0 + np.maximum(Z, 0)\n",
