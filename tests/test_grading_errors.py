@@ -5,9 +5,11 @@ reason in its message; every other exercise is graded as usual and stdout stays 
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -314,7 +316,11 @@ def _worker_alive(pid: int) -> bool:
 def _interrupt_grader_during_endless_loop(tmp_path: Path, sig: signal.Signals) -> tuple[int, bool]:
     """Start a grading run whose relu never returns, send `sig` to the grader, and report
     (the grader's exit status, whether the worker running relu survived it by 3 s)."""
-    pid_file = tmp_path / "worker.pid"
+    # As root the worker runs under a private user id that cannot enter tmp_path (0700),
+    # so its pid goes through a folder anyone may write to.
+    drop = Path(tempfile.mkdtemp(prefix="nn-grader-pid-"))
+    drop.chmod(0o1777)
+    pid_file = drop / "worker.pid"
     sub = make_submission(tmp_path / "sub", {"relu.py": f"""
         import os
 
@@ -349,6 +355,7 @@ def _interrupt_grader_during_endless_loop(tmp_path: Path, sig: signal.Signals) -
             proc.wait()
         if pid is not None and _worker_alive(pid):  # the worker this test started: clean up
             os.kill(pid, signal.SIGKILL)
+        shutil.rmtree(drop, ignore_errors=True)
 
 
 @pytest.mark.skipif(not Path("/proc").is_dir(), reason="needs /proc")
