@@ -10,6 +10,7 @@ import json
 import os
 import shutil
 import subprocess
+import threading
 import sys
 import textwrap
 import time
@@ -138,6 +139,15 @@ def selected_params(request: pytest.FixtureRequest, argname: str) -> list:
         if argname in params and params[argname] not in values:
             values.append(params[argname])
     return values
+
+
+_MKTEMP = threading.Lock()
+
+
+def mktemp(factory: pytest.TempPathFactory, name: str) -> Path:
+    """tmp_path_factory.mktemp is not thread-safe; Prefetched jobs run in threads."""
+    with _MKTEMP:
+        return factory.mktemp(name)
 
 
 class Prefetched:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import (EXERCISES, NAMES, POINTS, SOLUTIONS, Prefetched, grade_json, make_submission,
+from conftest import (mktemp, EXERCISES, NAMES, POINTS, SOLUTIONS, Prefetched, grade_json, make_submission,
                       selected_params)
 
 ALL_PASSED = {name: "passed" for name in NAMES}
@@ -438,7 +438,7 @@ def graded_variant(request: pytest.FixtureRequest, tmp_path_factory: pytest.Temp
     """graded_variant(name) -> Run of all seven; the selected variants are graded in parallel."""
 
     def job(name: str):
-        root = tmp_path_factory.mktemp(name)
+        root = mktemp(tmp_path_factory, name)
         return grade_json(make_submission(root / "submission", VARIANTS[name]), root / "tmp")
 
     return Prefetched(selected_params(request, "variant"), job).__getitem__

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import (NAMES, POINTS, REPO, grader_env, Prefetched, grade_json, make_submission, selected_params,
+from conftest import (mktemp, NAMES, POINTS, REPO, grader_env, Prefetched, grade_json, make_submission, selected_params,
                       write_file)
 
 ALL_PASSED = {name: "passed" for name in NAMES}
@@ -164,7 +164,7 @@ def graded(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
     """graded(case) -> Run of all seven exercises; the selected cases are graded in parallel."""
 
     def job(case: Case):
-        root = tmp_path_factory.mktemp(case.id)
+        root = mktemp(tmp_path_factory, case.id)
         sub = make_submission(root / "submission", {f"{case.exercise}.py": case.source})
         return grade_json(sub, root / "tmp", seed=0, timeout=case.timeout)
 

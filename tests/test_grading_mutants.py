@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import NAMES, POINTS, Prefetched, grade_json, make_submission, selected_params
+from conftest import mktemp, NAMES, POINTS, Prefetched, grade_json, make_submission, selected_params
 
 
 @dataclass(frozen=True)
@@ -381,7 +381,7 @@ def graded(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
     """graded(mutant) -> Run of all seven exercises; the selected mutants are graded in parallel."""
 
     def job(mutant: Mutant):
-        root: Path = tmp_path_factory.mktemp(mutant.id)
+        root: Path = mktemp(tmp_path_factory, mutant.id)
         sub = make_submission(root / "submission", {f"{mutant.exercise}.py": mutant.source})
         return grade_json(sub, root / "tmp", seed=0)
 
