@@ -203,3 +203,13 @@ def cli(tmp_path: Path):
         return run_grader(list(args), tmp_path / f"grader-tmp-{next(counter)}", timeout=timeout)
 
     return _cli
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _private_state(tmp_path_factory: pytest.TempPathFactory):
+    """No test writes the learner's progress or the user's data cache: both go to temp folders
+    (subprocesses inherit these variables; tests that need their own set them again)."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("NN_GRADER_STATE", str(tmp_path_factory.mktemp("state")))
+        mp.setenv("NN_GRADER_CACHE", str(tmp_path_factory.mktemp("cache")))
+        yield
