@@ -162,7 +162,7 @@ def write_outputs(csv_path: Path, json_path: Path, rows: list[dict], meta: dict)
 
 
 def main(argv: list[str]) -> int:
-    from grader.cli import Parser, UsageError
+    from grader.cli import Parser, UsageError, add_timeout_option
 
     p = Parser(prog="python -m grader batch",
                description="Grade every submission in DIR (one .py file, folder or .ipynb "
@@ -180,8 +180,7 @@ def main(argv: list[str]) -> int:
                    help="wall-clock limit for grading one submission (default: 120)")
     p.add_argument("--memory", type=int, default=MEMORY_MB, metavar="MB",
                    help=f"memory limit of the process running a submission (default: {MEMORY_MB})")
-    p.add_argument("--timeout", type=float, default=5.0, metavar="SECONDS",
-                   help="time limit for one call of a learner's function (default: 5)")
+    add_timeout_option(p)
     p.add_argument("--no-train", action="store_true", help="only run the checks")
     p.add_argument("--seed", type=int, help="seed of everyone's random inputs (default: fresh)")
     p.add_argument("--force", action="store_true", help="overwrite existing output files")
@@ -194,8 +193,6 @@ def main(argv: list[str]) -> int:
         raise UsageError("--time-limit must be a number of seconds between 0 and 86400")
     if args.memory < 512:
         raise UsageError("--memory must be at least 512 (MB): NumPy alone needs about 200")
-    if not 0 < args.timeout <= 3600:
-        raise UsageError("--timeout must be a number of seconds between 0 and 3600")
     json_path = args.out.with_suffix(".json")
     for path in (args.out, json_path):
         if path.exists() and not args.force:

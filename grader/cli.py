@@ -56,9 +56,24 @@ def _grade_parser() -> argparse.ArgumentParser:
     p.add_argument("--gradescope", type=Path, metavar="FILE",
                    help="also write the results as Gradescope's results.json to FILE")
     p.add_argument("--seed", type=int, help="seed for the random inputs (default: a fresh one)")
-    p.add_argument("--timeout", type=float, default=5.0, metavar="SECONDS",
-                   help="time limit for one call of your function (default: 5)")
+    add_timeout_option(p)
     return p
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not 0 < value <= 3600:  # also refuses nan and inf
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds between 0 and 3600")
+    return value
+
+
+def add_timeout_option(p: argparse.ArgumentParser) -> None:
+    """--timeout, the per-call time limit, the same for every command that runs learner code."""
+    p.add_argument("--timeout", type=_seconds, default=5.0, metavar="SECONDS",
+                   help="time limit for one call of the learner's functions (default: 5)")
 
 
 def _check_submission(path: Path) -> Path:
@@ -84,8 +99,6 @@ def grade(argv: list[str]) -> int:
     unknown = [name for name in args.exercises if name not in BY_NAME]
     if unknown:
         raise UsageError(f"unknown exercise '{unknown[0]}'; the exercises are {', '.join(NAMES)}")
-    if not 0 < args.timeout <= 3600:  # also refuses nan and inf
-        raise UsageError("--timeout must be a number of seconds between 0 and 3600")
     submission = _check_submission(args.submission)
     if args.gradescope and not args.gradescope.parent.is_dir():
         raise UsageError(f"cannot write {args.gradescope}: the folder {args.gradescope.parent} "

@@ -66,7 +66,7 @@ def _keys() -> Iterator[queue.Queue]:
 
 
 def main(argv: list[str]) -> int:
-    from grader.cli import DEFAULT_SUBMISSION, Parser, UsageError
+    from grader.cli import DEFAULT_SUBMISSION, Parser, UsageError, add_timeout_option
     from grader.engine import grade_submission
     from grader.progress import Progress
     from rich.text import Text
@@ -79,13 +79,10 @@ def main(argv: list[str]) -> int:
                "time a file is saved. Keys: h hint, n next, a all, q quit.")
     p.add_argument("--submission", type=Path, default=DEFAULT_SUBMISSION, metavar="FOLDER",
                    help="the exercises folder to watch (default: exercises/)")
-    p.add_argument("--timeout", type=float, default=5.0, metavar="SECONDS",
-                   help="time limit for one call of your function (default: 5)")
+    add_timeout_option(p)
     args = p.parse_args(argv)
     if not args.submission.is_dir():
         raise UsageError(f"{args.submission} is not a folder of exercises")
-    if not 0 < args.timeout <= 3600:
-        raise UsageError("--timeout must be a number of seconds between 0 and 3600")
     learner_run = args.submission is DEFAULT_SUBMISSION
     progress = Progress.load() if learner_run else Progress()
     current: Exercise = progress.current()
