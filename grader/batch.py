@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from grader.catalog import EXERCISES, MAX_SCORE, NAMES
-from grader.worker import MEMORY_MB
+from grader.sandbox import MEMORY_MB
 
 REPO = Path(__file__).resolve().parent.parent
 IGNORED = ("__pycache__", "__MACOSX")  # and every name starting with a dot

@@ -45,6 +45,9 @@ set -euo pipefail
 ROOT="${AUTOGRADER_ROOT:-/autograder}"
 PYTHON="${AUTOGRADER_PYTHON:-$ROOT/venv/bin/python}"
 cd "$ROOT/source"
+# Learner code runs as a user of its own, which must not read the reference solutions here
+# (Landlock hides them too, where the kernel has it).
+chmod -R go-rwx "$ROOT/source" || true
 exec "$PYTHON" -m grader.gradescope "$ROOT"
 """
 

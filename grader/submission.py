@@ -2,6 +2,8 @@
 
 Runs only inside the worker process. Problems while loading (a syntax error, an exception at
 import) become learner-facing messages attached to the exercise they belong to, never a crash.
+The reference functions swapped in for the learner's are stand-ins made by `reference`, a
+function given by the worker: this module never imports the grader's reference solutions.
 """
 
 from __future__ import annotations
@@ -18,15 +20,18 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from grader import reference
 from grader.catalog import EXERCISES, NAMES
 
 PACKAGE = "_submission"
 
 
+Reference = Callable[[str], Callable]  # name -> a stand-in for the reference function
+
+
 @dataclass
 class Submission:
     root: Path
+    reference: Reference
     functions: dict[str, Callable] = field(default_factory=dict)
     problems: dict[str, str] = field(default_factory=dict)  # exercise -> why it cannot run
     namespaces: list[dict] = field(default_factory=list)  # every module dict of the learner's
@@ -38,7 +43,7 @@ class Submission:
         A learner's function can exist twice (`from relu import relu` loads relu.py again under
         its bare name), so every function of that name defined in the submission is swapped.
         """
-        learner = {id(fn): getattr(reference, n) for ns in self.namespaces for n in names
+        learner = {id(fn): self.reference(n) for ns in self.namespaces for n in names
                    if _is_learner(getattr(getattr(fn := ns.get(n), "__code__", None),
                                           "co_filename", ""), self.root)}
         saved = []
@@ -86,20 +91,20 @@ def _exec_module(name: str, path: Path) -> types.ModuleType:
     return module
 
 
-def _stand_in(name: str) -> types.ModuleType:
+def _stand_in(sub: Submission, name: str) -> types.ModuleType:
     """Replaces a learner module that failed to load, so the files importing it still load."""
     module = types.ModuleType(f"{PACKAGE}.{name}")
-    setattr(module, name, getattr(reference, name))
+    setattr(module, name, sub.reference(name))
     return module
 
 
-def load(path: Path, skip: dict[str, str] | None = None,
+def load(path: Path, reference: Reference, skip: dict[str, str] | None = None,
          before_file: Callable[[str], None] = lambda name: None) -> Submission:
     """Load a .py file, a folder or a .ipynb notebook. In a folder, the exercises in `skip`
     (name -> problem) are not loaded but stood in for, and `before_file` hears of each file
     about to run."""
     path = path.resolve()
-    sub = Submission(root=path if path.is_dir() else path.parent)
+    sub = Submission(root=path if path.is_dir() else path.parent, reference=reference)
     if path.is_dir():
         _load_folder(path, sub, skip or {}, before_file)
     elif path.suffix == ".ipynb":
@@ -127,14 +132,14 @@ def _load_folder(folder: Path, sub: Submission, skip: dict[str, str],
             continue
         if ex.name in skip:
             sub.problems[ex.name] = skip[ex.name]
-            sys.modules[f"{PACKAGE}.{ex.name}"] = _stand_in(ex.name)
+            sys.modules[f"{PACKAGE}.{ex.name}"] = _stand_in(sub, ex.name)
             continue
         before_file(ex.name)
         try:
             module = _exec_module(f"{PACKAGE}.{ex.name}", file)
         except BaseException as err:
             sub.problems[ex.name] = f"{ex.file} could not be loaded: {describe_exception(err, folder)}"
-            sys.modules[f"{PACKAGE}.{ex.name}"] = _stand_in(ex.name)
+            sys.modules[f"{PACKAGE}.{ex.name}"] = _stand_in(sub, ex.name)
             continue
         setattr(package, ex.name, module)
     learner_modules = [m for m in list(sys.modules.values())

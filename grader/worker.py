@@ -6,23 +6,27 @@ which it keeps for the protocol only: the learner's prints go elsewhere. The gra
 exception, sys.exit, os._exit, segfault, endless loop) into a `CallResult`. A worker that dies
 or times out is killed and started afresh for the next request.
 
-The sandbox (POSIX): the worker reads a copy of the submission and works in a scratch folder of
-its own, under limits on memory, CPU time, file size and processes. When the grader runs as root
-(Gradescope, CI and Docker containers), each worker process also runs as a user id of its own,
-which no account and no other worker shares: it can neither write the grader's files nor signal
-or read the grader or another worker, and every process it starts dies with it.
+The worker holds no answers: when an exercise is checked with the reference version of the
+functions it calls, those are stand-ins that ask the grader, which answers only for the
+functions of the call in progress (`reference` requests, answered in `Worker._await`).
+
+The sandbox (`grader.sandbox`): the worker reads a copy of the submission and works in a scratch
+folder of its own, under limits on memory, CPU time, file size and processes; where Linux has
+Landlock it can read neither the grader's files nor another worker's, write only its scratch
+folder, and signal nothing outside itself. When the grader runs as root (Gradescope, CI and
+Docker containers), each worker process also runs as a user id of its own, which no account and
+no other worker shares, and every process it starts dies with it.
 """
 
 from __future__ import annotations
 
+import builtins
 import contextlib
 import io
 import os
 import queue
-import secrets
 import shutil
 import signal
-import stat
 import subprocess
 import sys
 import tempfile
@@ -33,16 +37,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from grader import wire
+import numpy as np
+
+from grader import sandbox, wire
+from grader.sandbox import NOBODY, NOGROUP
 
 PRINT_LIMIT = 2000  # characters of a call's printed output that are kept
-
-# Limits of one worker process; NN_GRADER_MEMORY_MB overrides the memory limit.
-MEMORY_MB = 2048  # address space: NumPy and OpenBLAS need about 200 MB, training about 100 more
-CPU_SECONDS = 300  # a backstop for threads or processes spinning behind the per-call timeouts
-FILE_MB = 64  # largest file the worker may write
-PROCESSES = 64  # threads and processes of the worker's own user id (only when it has one)
-NOBODY = NOGROUP = 65534  # a worker's group; its user when no private user id can be found
+REFERENCE_INPUT_LIMIT = 10_000_000  # numbers the grader's reference may be asked to work on
 
 
 @dataclass
@@ -57,9 +58,21 @@ class CallResult:
 # --------------------------------------------------------------------------- worker side
 
 def _serve(proto_in: io.BufferedReader, proto_out: io.BufferedWriter) -> None:
-    import numpy as np  # noqa: F401  (imported before learner code can patch anything)
+    from grader import submission, training
 
-    from grader import submission
+    def ask_grader(name: str) -> Callable:
+        """A stand-in for the reference `name`: the grader runs it and sends the result."""
+        def reference(*args: Any, **kwargs: Any) -> Any:
+            wire.send(proto_out, {"status": "reference", "fn": name}, (args, kwargs))
+            header, value = wire.receive(proto_in)
+            if header.get("status") != "ok":
+                kind = getattr(builtins, str(header.get("type")), None)
+                kind = kind if isinstance(kind, type) and issubclass(kind, Exception) \
+                    else RuntimeError
+                raise kind(str(header.get("message")))
+            return value
+        reference.__name__ = reference.__qualname__ = name
+        return reference
 
     sub: submission.Submission | None = None
     while True:
@@ -69,7 +82,7 @@ def _serve(proto_in: io.BufferedReader, proto_out: io.BufferedWriter) -> None:
             return
         op = request.get("op")
         if op == "load":
-            sub = submission.load(Path(request["path"]), value, lambda name: wire.send(
+            sub = submission.load(Path(request["path"]), ask_grader, value, lambda name: wire.send(
                 proto_out, {"status": "progress"}, name))
             wire.send(proto_out, {"status": "ok"},
                       {"functions": sorted(sub.functions), "problems": sub.problems})
@@ -77,8 +90,6 @@ def _serve(proto_in: io.BufferedReader, proto_out: io.BufferedWriter) -> None:
             reply, result = _call(sub, request, value)
             wire.send(proto_out, reply, result)
         elif op == "train":
-            from grader import training
-
             def progress(event: dict) -> None:
                 wire.send(proto_out, {"status": "progress"}, event)
 
@@ -125,65 +136,23 @@ def _exit_with_parent() -> None:
             os._exit(1)
 
 
-def _limit_resources(own_user: bool) -> None:
-    import resource
-
-    limits = {resource.RLIMIT_AS: int(os.environ.get("NN_GRADER_MEMORY_MB") or MEMORY_MB) << 20,
-              resource.RLIMIT_CPU: CPU_SECONDS, resource.RLIMIT_FSIZE: FILE_MB << 20,
-              resource.RLIMIT_CORE: 0}
-    if own_user:  # RLIMIT_NPROC counts every process of the user id: only a private one is ours
-        limits[resource.RLIMIT_NPROC] = PROCESSES
-    for which, value in limits.items():
-        hard = resource.getrlimit(which)[1]
-        value = value if hard == resource.RLIM_INFINITY else min(value, hard)
-        resource.setrlimit(which, (value, value))  # hard too, so learner code cannot raise it
-
-
-def _reachable(path: str) -> bool:
-    """Whether any user can list `path` and pass through every folder above it."""
-    p = Path(path)
-    return bool(p.stat().st_mode & stat.S_IROTH) and \
-        all(q.stat().st_mode & stat.S_IXOTH for q in (p, *p.parents))
-
-
-def _drop_privileges(uid: int, gid: int) -> None:
-    """Become `uid` for good, before any learner code runs.
-
-    Imports must keep working: a folder on sys.path that the new user cannot reach (an
-    interpreter installed under /root, a package copy in a private temporary folder) stays
-    readable through a descriptor opened now, named /proc/self/fd/N.
-    """
-    moved = {}
-    if os.path.isdir("/proc/self/fd"):
-        for entry in sys.path:
-            if entry and os.path.isdir(entry) and not _reachable(entry):
-                moved[entry] = f"/proc/self/fd/{os.open(entry, os.O_RDONLY | os.O_DIRECTORY)}"
-
-    def remap(path: str) -> str:
-        for old, new in moved.items():
-            if path == old or path.startswith(old + os.sep):
-                return new + path[len(old):]
-        return path
-
-    sys.path[:] = [remap(p) for p in sys.path]
-    for module in list(sys.modules.values()):  # packages already imported find submodules here
-        if type(getattr(module, "__path__", None)) is list:
-            module.__path__[:] = [remap(p) for p in module.__path__]
-    sys.path_importer_cache.clear()
-    os.setgroups([])
-    os.setgid(gid)
-    os.setuid(uid)
-
-
 def main() -> None:
+    # Everything the worker runs is imported now, before learner code can patch anything and
+    # while the grader's files can still be read.
+    import numpy  # noqa: F401
+
+    from grader import submission, training  # noqa: F401
+    staging = Path(os.environ.get("NN_GRADER_STAGING") or os.getcwd())
+    if any((staging / "submission").glob("*.ipynb")):
+        import grader.notebook  # noqa: F401  (a notebook's own cells import its helpers)
     if os.name == "posix":
         uid = int(os.environ.get("NN_GRADER_UID") or -1)
-        _limit_resources(own_user=uid not in (-1, NOBODY))
+        sandbox.limit_resources(own_user=uid not in (-1, NOBODY))
+        if os.environ.get("NN_GRADER_LANDLOCK") != "0":  # 0: for tests, and a way out
+            sandbox.confine(hidden=[sandbox.grader_files(), staging.parent],
+                            readable=[staging / "submission"], writable=[Path.cwd()])
         if uid >= 0:
-            import numpy  # noqa: F401  (loaded while every file can still be read)
-
-            from grader import submission  # noqa: F401
-            _drop_privileges(uid, NOGROUP)
+            sandbox.drop_privileges(uid, NOGROUP)
         threading.Thread(target=_exit_with_parent, daemon=True).start()
     # Keep private copies of stdin/stdout for the protocol; the learner's fds 0/1 become
     # /dev/null and our stderr, so a print (even from C) can never corrupt a reply.
@@ -220,12 +189,13 @@ class Worker:
             self._staging = _stage(self.submission, self._root)
         scratch = tempfile.mkdtemp(prefix="scratch-", dir=self._staging)  # a fresh one each time
         env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1", OPENBLAS_NUM_THREADS="1",
-                   OMP_NUM_THREADS="1", MKL_NUM_THREADS="1", TMPDIR=scratch)
+                   OMP_NUM_THREADS="1", MKL_NUM_THREADS="1", TMPDIR=scratch,
+                   NN_GRADER_STAGING=str(self._staging))
         package_parent = str(Path(__file__).resolve().parent.parent)
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_parent, env.get("PYTHONPATH")]))
         env.pop("NN_GRADER_UID", None)
         if self._root:
-            self._uid = _private_uid()
+            self._uid = sandbox.private_uid()
             os.chown(scratch, self._uid, NOGROUP)
             env.update(NN_GRADER_UID=str(self._uid), HOME=scratch)
         self._proc = subprocess.Popen(
@@ -281,8 +251,9 @@ class Worker:
         if fn not in loaded["functions"]:
             problem = loaded["problems"].get(fn)
             return CallResult("raised", message=problem) if problem else CallResult("not_started")
-        return self._request({"op": "call", "fn": fn, "swap": list(swap)}, (args, kwargs or {}),
-                             timeout or self.call_timeout, f"{fn}()")
+        request = {"op": "call", "fn": fn, "swap": list(swap)}
+        return self._request(request, (args, kwargs or {}), timeout or self.call_timeout,
+                             f"{fn}()", answering=swap)
 
     def train(self, settings: dict, timeout: float,
               on_progress: Callable[[Any], None] = lambda event: None) -> CallResult:
@@ -290,12 +261,13 @@ class Worker:
         return self._request({"op": "train"}, settings, timeout, "training", on_progress)
 
     def _request(self, header: dict, value: Any, timeout: float, what: str,
-                 on_progress: Callable[[Any], None] = lambda event: None) -> CallResult:
+                 on_progress: Callable[[Any], None] = lambda event: None,
+                 answering: tuple[str, ...] = ()) -> CallResult:
         try:
             wire.send(self._proc.stdin, header, value)
         except OSError:
             pass  # the process is gone; _wait reports how it ended
-        result = self._await(timeout, what, on_progress)
+        result = self._await(timeout, what, on_progress, answering)
         if result.status == "ok" and header["op"] == "call":
             if not (type(result.value) is tuple and len(result.value) == 2
                     and type(result.value[1]) in (tuple, list)):
@@ -303,14 +275,49 @@ class Worker:
             result.value, result.args_after = result.value[0], tuple(result.value[1])
         return result
 
-    def _await(self, timeout: float, what: str, on_progress: Callable[[Any], None]) -> CallResult:
-        """The final reply to a request, passing on progress messages until it comes."""
+    def _await(self, timeout: float, what: str, on_progress: Callable[[Any], None],
+               answering: tuple[str, ...] = ()) -> CallResult:
+        """The final reply to a request, passing on progress messages and answering requests
+        for the reference functions in `answering` until it comes."""
         deadline = time.monotonic() + timeout
         result = self._wait(timeout, what)
-        while result.status == "progress":
-            on_progress(result.value)
+        while result.status in ("progress", "reference"):
+            if result.status == "progress":
+                on_progress(result.value)
+            else:
+                self._answer(result.message, result.value, answering)
             result = self._wait(max(deadline - time.monotonic(), 0.0), what, limit=timeout)
         return result
+
+    def _answer(self, name: str, value: Any, answering: tuple[str, ...]) -> None:
+        """Run the reference `name` on the worker's inputs, if the call in progress may use it.
+
+        The inputs come from learner code: they are bounded in size, and an error in the
+        reference goes back to the worker as the exception the learner's code will see.
+        """
+        from grader import reference
+
+        args, kwargs = value if type(value) is tuple and len(value) == 2 else ((), {})
+        values = [*args, *kwargs.values()] if type(args) in (tuple, list) \
+            and type(kwargs) is dict else []
+        header: dict[str, str] = {"status": "ok"}
+        result = None
+        if name not in answering:
+            header = {"status": "raised", "type": "RuntimeError",
+                      "message": f"the grader's {name} cannot be used here"}
+        elif sum(np.size(v) if isinstance(v, np.ndarray) else abs(v) if type(v) is int else 1
+                 for v in values) > REFERENCE_INPUT_LIMIT:
+            header = {"status": "raised", "type": "ValueError",
+                      "message": f"inputs too large for {name} (over {REFERENCE_INPUT_LIMIT:,} "
+                                 "numbers, or a number that large)"}
+        else:
+            try:
+                with np.errstate(all="ignore"):
+                    result = getattr(reference, name)(*args, **kwargs)
+            except Exception as err:  # the learner passed something the reference rejects
+                header = {"status": "raised", "type": type(err).__name__, "message": str(err)}
+        with contextlib.suppress(OSError):
+            wire.send(self._proc.stdin, header, result)
 
     def _wait(self, timeout: float, what: str, limit: float | None = None) -> CallResult:
         try:
@@ -323,7 +330,9 @@ class Worker:
             return CallResult("crashed", message=self._death(what))
         header, value = item
         status, message = str(header.get("status")), str(header.get("message", ""))
-        if status == "raised":
+        if status == "reference":  # the worker asks for a reference function: which one
+            message = str(header.get("fn"))
+        elif status == "raised":
             message = f"{what} raised {message}"
         elif status == "exit":
             message = f"{what} {message}"
@@ -357,7 +366,7 @@ class Worker:
         if self._uid is None or self._uid == NOBODY or not os.path.isdir("/proc"):
             return
         for _ in range(100):  # each round also catches what the last one's victims forked
-            pids = _processes_of(self._uid)
+            pids = sandbox.processes_of(self._uid)
             if not pids:
                 return
             for pid in pids:
@@ -403,7 +412,7 @@ def _stage(submission: Path, as_root: bool) -> Path:
     by the worker, not writable.
     """
     base = next((d for d in (tempfile.gettempdir(), "/tmp", "/var/tmp", "/dev/shm")
-                 if os.path.isdir(d) and _reachable(d)), None) if as_root else None
+                 if os.path.isdir(d) and sandbox.reachable(d)), None) if as_root else None
     root = Path(tempfile.mkdtemp(prefix="nn-grader-", dir=base))
     os.chmod(root, 0o711)
     target = root / "submission" / submission.name
@@ -428,44 +437,6 @@ def _not_copied(folder: str, names: list[str]) -> set[str]:
 
     return {name for name in names if name.startswith(".") or name == "__pycache__"
             or not plain(os.path.join(folder, name))}
-
-
-def _private_uid() -> int:
-    """A user id that no account uses (so no process but the worker's), inside the container's
-    user-id map; nobody when none can be found."""
-    import pwd
-
-    try:
-        ranges = [tuple(map(int, line.split())) for line in
-                  Path("/proc/self/uid_map").read_text().splitlines() if line.strip()]
-    except (OSError, ValueError):
-        ranges = []
-    for inside, _outside, count in ranges:
-        low, high = max(inside, 1 << 20), min(inside + count, 1 << 31)
-        for _ in range(10 if low < high else 0):
-            uid = low + secrets.randbelow(high - low)
-            try:
-                pwd.getpwuid(uid)
-            except KeyError:
-                return uid
-    return NOBODY
-
-
-def _processes_of(uid: int) -> list[int]:
-    """Live processes whose real user id is `uid` (zombies cannot be killed and are skipped)."""
-    pids = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            status = dict(line.split(":", 1) for line in
-                          (entry / "status").read_text().splitlines() if ":" in line)
-        except OSError:
-            continue
-        zombie = status.get("State", "").strip().startswith("Z")
-        if int(status.get("Uid", "-1").split()[0]) == uid and not zombie:
-            pids.append(int(entry.name))
-    return pids
 
 
 if __name__ == "__main__":

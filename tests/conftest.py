@@ -21,6 +21,8 @@ from pathlib import Path
 
 import pytest
 
+from grader.sandbox import landlock_abi
+
 REPO = Path(__file__).resolve().parent.parent
 SOLUTIONS = REPO / "solutions"
 EXERCISES = REPO / "exercises"
@@ -127,6 +129,18 @@ def write_file(path: Path, source: str) -> Path:
     path.write_text(textwrap.dedent(source).lstrip("\n"))
     return path
 
+
+AS_ROOT = os.name == "posix" and os.geteuid() == 0
+LANDLOCK = landlock_abi()  # 0 where the kernel has none
+# What the worker's sandbox prevents beyond resource limits: a grader running as root runs
+# learner code as a user of its own; where Linux has Landlock, any grader confines it.
+sandboxed = pytest.mark.skipif(not (AS_ROOT or LANDLOCK), reason="learner code runs as yourself "
+                               "without Landlock (Linux 5.13+) or root: it can do what you can")
+hidden_grader = pytest.mark.skipif(not LANDLOCK, reason="only Landlock (Linux 5.13+) hides the "
+                                   "grader's own files from the worker")
+signals_scoped = pytest.mark.skipif(not (AS_ROOT or LANDLOCK >= 6), reason="needs root or "
+                                    "Landlock 6 (Linux 6.12+) to stop learner code signalling "
+                                    "the grader")
 
 PARALLEL = max(2, min(4, os.cpu_count() or 2))  # grading runs started at once by prefetch()
 

@@ -20,11 +20,10 @@ from pathlib import Path
 
 import pytest
 
-from conftest import (EXERCISES, NAMES, POINTS, REPO, SOLUTIONS, Run, grader_env, make_submission,
-                      run_grader, write_file)
+from conftest import (AS_ROOT, EXERCISES, NAMES, POINTS, REPO, SOLUTIONS, Run, grader_env,
+                      hidden_grader, make_submission, run_grader, write_file)
 
 MAX_SCORE = sum(POINTS.values())
-AS_ROOT = os.name == "posix" and os.geteuid() == 0
 own_user = pytest.mark.skipif(not AS_ROOT, reason="only a grader running as root (Gradescope, "
                               "CI, Docker) gives its worker a user id of its own")
 notebooks = pytest.mark.skipif(importlib.util.find_spec("grader.notebook") is None,
@@ -136,7 +135,8 @@ def test_gradescope_bundle_contents(autograder):
     assert "pip install -e /autograder/source" in (autograder / "setup.sh").read_text()
 
 
-def run_autograder(source: Path, files: dict[str, str], tmp: Path) -> tuple[subprocess.CompletedProcess, dict]:
+def run_autograder(source: Path, files: dict[str, str], tmp: Path,
+                   env: dict[str, str] | None = None) -> tuple[subprocess.CompletedProcess, dict]:
     """Gradescope's layout in `tmp`: the unpacked zip, the submission, results/; run it."""
     root = tmp / "autograder"
     shutil.copytree(source, root / "source", symlinks=True)
@@ -144,7 +144,8 @@ def run_autograder(source: Path, files: dict[str, str], tmp: Path) -> tuple[subp
         write_file(root / "submission" / name, text)
     (root / "submission").mkdir(parents=True, exist_ok=True)
     (root / "results").mkdir()
-    env = dict(grader_env(tmp), AUTOGRADER_ROOT=str(root), AUTOGRADER_PYTHON=sys.executable)
+    env = dict(grader_env(tmp), AUTOGRADER_ROOT=str(root), AUTOGRADER_PYTHON=sys.executable,
+               **(env or {}))
     proc = subprocess.run(["bash", str(root / "source" / "run_autograder")], env=env, text=True,
                           capture_output=True, timeout=120, cwd=tmp)
     results = root / "results" / "results.json"
@@ -219,6 +220,22 @@ def test_run_autograder_with_a_cheating_submission(autograder, tmp_path):
         source = tmp_path / "autograder" / "source"
         assert (source / "grader" / "compare.py").read_bytes() == \
             (autograder / "grader" / "compare.py").read_bytes()
+
+
+IMPORT_REFERENCE = ("from grader.reference import (relu, relu_deriv, softmax, one_hot, "
+                    "forward_prop, backward_prop, update_params)\n")
+
+
+@own_user
+def test_run_autograder_hides_the_reference_without_landlock(autograder, tmp_path):
+    """Gradescope's kernel may lack Landlock: the source folder is then root's alone."""
+    reference = tmp_path / "autograder" / "source" / "grader" / "reference.py"
+    proc, data = run_autograder(autograder, {"cheat.py": f"exec(open({str(reference)!r}).read())\n"},
+                                tmp_path, env={"NN_GRADER_LANDLOCK": "0"})
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert data["score"] == 0, json.dumps(data, indent=1)[:3000]
+    assert "PermissionError" in data["tests"][0]["output"]
+    assert (tmp_path / "autograder" / "source").stat().st_mode & 0o777 == 0o700
 
 
 # --------------------------------------------------------------------------- the student copy
@@ -453,14 +470,84 @@ def test_reading_the_solutions_of_a_student_copy_finds_nothing(student_copy, tmp
     assert set(run.statuses.values()) <= {"not_started", "error"}, run.describe()
 
 
-@pytest.mark.xfail(strict=True, reason="the worker needs the grader's reference functions in "
-                   "memory (it swaps them in for the exercises one calls), so a submission can "
-                   "import grader.reference and score 10/10: the reference has to run in the "
-                   "grader process, answering the worker's calls, to close this")
-def test_importing_the_graders_reference_earns_nothing(tmp_path):
-    run = grade_file(tmp_path, "from grader.reference import (relu, relu_deriv, softmax, "
-                     "one_hot, forward_prop, backward_prop, update_params)\n")
+FIND_REFERENCE = """
+import gc
+import sys
+
+
+def _reference(name):
+    module = sys.modules.get("grader.reference")
+    if module is None:
+        try:
+            import grader.reference as module
+        except Exception:
+            pass
+    found = getattr(module, name, None)
+    for obj in gc.get_objects() if found is None else ():
+        if getattr(obj, "__module__", "") == "grader.reference" and \\
+                getattr(obj, "__name__", "") == name:
+            found = obj
+    return found
+""" + "".join(f"""
+
+def {name}(*args):
+    return _reference("{name}")(*args)
+""" for name in NAMES)
+
+
+def test_the_worker_holds_no_reference_solution(tmp_path):
+    run = grade_file(tmp_path, FIND_REFERENCE)
     assert run.json["score"] == 0, run.describe()
+    assert set(run.statuses.values()) == {"error"}, run.describe()
+
+
+@hidden_grader
+def test_importing_the_graders_reference_earns_nothing(tmp_path):
+    run = grade_file(tmp_path, IMPORT_REFERENCE)
+    assert run.json["score"] == 0, run.describe()
+    assert "No module named 'grader.reference'" in run.exercise("relu")["message"], run.describe()
+
+
+@hidden_grader
+@pytest.mark.parametrize("where", ["grader/reference.py", "solutions/softmax.py", ".git/HEAD",
+                                   "tests/test_grading.py"])
+def test_reading_the_graders_files_is_refused(tmp_path, where):
+    run = grade_file(tmp_path, f"""
+import pathlib
+import grader
+
+text = (pathlib.Path(grader.__file__).resolve().parents[1] / {where!r}).read_text()
+""" + one_file())
+    assert run.statuses == dict.fromkeys(NAMES, "error"), run.describe()
+    assert "PermissionError" in run.exercise("relu")["message"], run.describe()
+
+
+CAPTURE = """
+_captured = []
+
+
+def forward_prop(W1, b1, W2, b2, X):
+    _captured.append(relu)  # while forward_prop is checked: the grader's relu
+    Z1 = W1 @ X + b1
+    A1 = relu(Z1)
+    Z2 = W2 @ A1 + b2
+    return Z1, A1, Z2, softmax(Z2)
+
+
+def update_params(W1, b1, W2, b2, dW1, db1, dW2, db2, alpha):
+    _captured[0](W1)  # after it: refused
+    return W1 - alpha * dW1, b1 - alpha * db1, W2 - alpha * dW2, b2 - alpha * db2
+"""
+
+
+def test_the_grader_answers_only_for_the_call_in_progress(tmp_path):
+    source = one_file(replace={"relu": "def relu(Z):\n    return Z\n"})
+    source = re.sub(r"^def forward_prop\(.*?(?=^def )|^def update_params\(.*?(?=^def |\Z)", "",
+                    source, flags=re.M | re.S) + CAPTURE
+    run = grade_file(tmp_path, source)
+    assert run.statuses == dict.fromkeys(NAMES, "passed") | {"relu": "failed",
+                                                            "update_params": "error"}
+    assert "the grader's relu cannot be used here" in run.exercise("update_params")["message"]
 
 
 PATCH_PYTEST = """
