@@ -10,9 +10,9 @@ import json
 import os
 import shutil
 import subprocess
-import threading
 import sys
 import textwrap
+import threading
 import time
 from collections.abc import Callable, Hashable
 from concurrent.futures import ThreadPoolExecutor

@@ -7,14 +7,11 @@ true score.
 
 from __future__ import annotations
 
-import os
 import shutil
 import textwrap
 from pathlib import Path
 
-import pytest
-
-from conftest import (LANDLOCK, NAMES, REPO, SOLUTIONS, make_submission, run_grader, sandboxed,
+from conftest import (LANDLOCK, NAMES, REPO, make_submission, run_grader, sandboxed,
                       signals_scoped, write_file)
 
 # Seven functions with the right shapes and dtypes but wrong values.
