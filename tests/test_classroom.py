@@ -505,7 +505,10 @@ def test_the_worker_holds_no_reference_solution(tmp_path):
 def test_importing_the_graders_reference_earns_nothing(tmp_path):
     run = grade_file(tmp_path, IMPORT_REFERENCE)
     assert run.json["score"] == 0, run.describe()
-    assert "No module named 'grader.reference'" in run.exercise("relu")["message"], run.describe()
+    # How the import fails depends on how the grader is installed: it finds no module, or
+    # finds the file and may not read it.
+    assert re.search(r"No module named 'grader.reference'|PermissionError: .*reference.py",
+                     run.exercise("relu")["message"]), run.describe()
 
 
 @hidden_grader
