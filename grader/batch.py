@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from grader.catalog import EXERCISES, MAX_SCORE, NAMES
-from grader.sandbox import MEMORY_MB
+from grader.sandbox import MEMORY_MB, exposure
 
 REPO = Path(__file__).resolve().parent.parent
 IGNORED = ("__pycache__", "__MACOSX")  # and every name starting with a dot
@@ -203,6 +203,9 @@ def main(argv: list[str]) -> int:
     if not entries:
         raise UsageError(f"{args.dir} holds no .py file, folder or .ipynb notebook")
 
+    warning = exposure()
+    if warning:
+        print(f"warning: {warning}", file=sys.stderr)
     seed = args.seed if args.seed is not None else secrets.randbelow(2**31)
     batch = Batch(seed, train=not args.no_train, time_limit=args.time_limit,
                   memory_mb=args.memory, call_timeout=args.timeout)

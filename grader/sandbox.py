@@ -162,6 +162,22 @@ def grader_files() -> Path:
     return repo if (repo / "pyproject.toml").is_file() and (repo / "grader").is_dir() else package
 
 
+def exposure() -> str | None:
+    """What learner code could reach on this machine that it should not, in one sentence for
+    an instructor; None when the worker's sandbox keeps it out."""
+    if os.name == "posix" and os.environ.get("NN_GRADER_LANDLOCK") != "0" and landlock_abi():
+        return None
+    files = grader_files()
+    if os.name == "posix" and os.geteuid() == 0:
+        reference = Path(__file__).resolve().with_name("reference.py")
+        if not reference.stat().st_mode & stat.S_IROTH or not reachable(reference.parent):
+            return None
+        return (f"without Landlock (Linux 5.13+), submissions can read the grader's reference "
+                f"solutions in {files}: close that folder to other users (chmod go-rwx {files})")
+    return ("without Landlock (Linux 5.13+) or root, submissions run as you and can read and "
+            "change what you can: grade untrusted code as root in a container")
+
+
 def confine(hidden: Iterable[Path], readable: Iterable[Path], writable: Iterable[Path]) -> int:
     """Restrict this process and its children for good: read everything but `hidden` (though
     `readable` and the interpreter's own folders are read even inside it); write only `writable`.

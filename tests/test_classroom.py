@@ -13,6 +13,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 import zipfile
 from concurrent.futures import ThreadPoolExecutor
@@ -414,6 +415,37 @@ def test_batch(tmp_path):
     assert {s["grading"]["seed"] for s in graded} == {3}
     hog = next(s for s in graded if s["student"] == "hog")
     assert "MemoryError" in hog["grading"]["exercises"][0]["message"]
+
+
+@own_user
+def test_batch_without_landlock_warns_until_the_grader_is_closed_to_others(tmp_path):
+    """As root on a kernel without Landlock, only file modes keep the reference from workers."""
+    repo = Path(tempfile.mkdtemp(prefix="nn-grader-open-"))  # where every user may look
+    try:
+        repo.chmod(0o755)
+        shutil.copytree(REPO / "grader", repo / "grader",
+                        ignore=shutil.ignore_patterns("__pycache__"))
+        shutil.copy(REPO / "pyproject.toml", repo)
+        reference = repo / "grader" / "reference.py"
+        write_file(tmp_path / "class" / "mallory.py", f"exec(open({str(reference)!r}).read())\n")
+
+        def batch() -> tuple[str, float]:
+            out = tmp_path / "grades.csv"
+            proc = subprocess.run(
+                [sys.executable, "-m", "grader", "batch", str(tmp_path / "class"), "--out",
+                 str(out), "--no-train", "--force"], cwd=repo, capture_output=True, text=True,
+                env=dict(grader_env(tmp_path), NN_GRADER_LANDLOCK="0"), timeout=120)
+            with out.open() as f:
+                return proc.stderr, float(next(csv.DictReader(f))["score"])
+
+        stderr, score = batch()
+        assert f"can read the grader's reference solutions in {repo}" in stderr, stderr
+        assert score == MAX_SCORE  # the warning is not idle
+        repo.chmod(0o700)
+        stderr, score = batch()
+        assert "warning" not in stderr and score == 0, stderr
+    finally:
+        shutil.rmtree(repo)
 
 
 def test_batch_usage_errors(tmp_path):

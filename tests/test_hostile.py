@@ -11,7 +11,7 @@ import shutil
 import textwrap
 from pathlib import Path
 
-from conftest import (LANDLOCK, NAMES, REPO, make_submission, run_grader, sandboxed,
+from conftest import (LANDLOCK, NAMES, REPO, hidden_grader, make_submission, run_grader, sandboxed,
                       signals_scoped, write_file)
 
 # Seven functions with the right shapes and dtypes but wrong values.
@@ -483,3 +483,17 @@ def test_grader_copy_is_what_runs(tmp_path):
     run = run_grader(["relu", "--submission", str(sub), "--no-train", "--json", "--seed", "0"],
                      tmp_path / "t", cwd=root)
     assert run.statuses == {"relu": "passed"}, run.describe()
+
+
+@hidden_grader
+def test_a_submission_cannot_read_another_one_being_graded(tmp_path):
+    from grader.worker import Worker
+
+    with Worker(make_submission(tmp_path / "other", {})) as other:
+        assert other.loaded()["functions"], "the other submission did not load"
+        staged = next((other._staging / "submission").rglob("relu.py"))
+        thief = write_file(tmp_path / "thief.py", f"exec(open({str(staged)!r}).read())\n")
+        with Worker(thief) as worker:
+            loaded = worker.loaded()
+    assert loaded["functions"] == [], loaded
+    assert "PermissionError" in loaded["problems"]["relu"], loaded
