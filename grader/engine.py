@@ -126,6 +126,8 @@ def run_checks(worker: Worker, exercises: list[Exercise], seed: int) -> list[Exe
     os.environ.setdefault("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")
     code = pytest.main(["-p", "no:terminal", "--noconftest", "--rootdir", str(CHECKS),
                         "-c", str(CHECKS / "pytest.ini"), *files], plugins=[collector])
+    if code == pytest.ExitCode.INTERRUPTED:  # pytest caught Ctrl-C: pass it on
+        raise KeyboardInterrupt
     unchecked = [r.name for r in collector.results.values() if r.status == PASSED and not r.checks]
     if code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED) or unchecked:
         # Never report a pass that no check earned.

@@ -324,9 +324,10 @@ def _workers_of(parent: int) -> list[int]:
     return found
 
 
-def _interrupt_grader_during_endless_loop(tmp_path: Path, sig: signal.Signals) -> tuple[int, bool]:
+def _interrupt_grader_during_endless_loop(tmp_path: Path,
+                                          sig: signal.Signals) -> tuple[int, bool, str]:
     """Start a grading run whose relu never returns, send `sig` to the grader, and report
-    (the grader's exit status, whether the worker running relu survived it by 3 s)."""
+    (the grader's exit status, whether the worker running relu survived it by 3 s, stderr)."""
     sub = make_submission(tmp_path / "sub", {"relu.py": """
         def relu(Z):
             while True:
@@ -335,7 +336,7 @@ def _interrupt_grader_during_endless_loop(tmp_path: Path, sig: signal.Signals) -
     proc = subprocess.Popen(
         [sys.executable, "-m", "grader", "relu", "--submission", str(sub), "--json",
          "--timeout", "60"], cwd=REPO, env=grader_env(tmp_path), stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
+        stderr=(tmp_path / "stderr").open("w"), stdin=subprocess.DEVNULL)
     pid = None
     try:
         deadline = time.monotonic() + 20
@@ -349,7 +350,7 @@ def _interrupt_grader_during_endless_loop(tmp_path: Path, sig: signal.Signals) -
         deadline = time.monotonic() + 3
         while time.monotonic() < deadline and _worker_alive(pid):
             time.sleep(0.05)
-        return code, _worker_alive(pid)
+        return code, _worker_alive(pid), (tmp_path / "stderr").read_text()
     finally:
         if proc.poll() is None:
             proc.kill()
@@ -360,13 +361,14 @@ def _interrupt_grader_during_endless_loop(tmp_path: Path, sig: signal.Signals) -
 
 @pytest.mark.skipif(not Path("/proc").is_dir(), reason="needs /proc")
 def test_ctrl_c_stops_the_worker_too(tmp_path):
-    code, survived = _interrupt_grader_during_endless_loop(tmp_path, signal.SIGINT)
-    assert code != 0
+    code, survived, stderr = _interrupt_grader_during_endless_loop(tmp_path, signal.SIGINT)
+    assert code == 130 and stderr.strip().endswith("interrupted"), stderr
+    assert "Traceback" not in stderr, stderr
     assert not survived, "the worker kept running the learner's endless loop"
 
 
 @pytest.mark.skipif(not Path("/proc").is_dir(), reason="needs /proc")
 def test_terminating_the_grader_stops_the_worker_too(tmp_path):
-    code, survived = _interrupt_grader_during_endless_loop(tmp_path, signal.SIGTERM)
+    code, survived, _ = _interrupt_grader_during_endless_loop(tmp_path, signal.SIGTERM)
     assert code != 0
     assert not survived, "the worker kept running the learner's endless loop"
