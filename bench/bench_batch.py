@@ -3,7 +3,8 @@
 Run by hand: python bench/bench_batch.py [--count 200] [--jobs 2] [--no-train]. The class is
 mostly correct folders, then one-bug single files, untouched stubs and notebooks, and 4% of
 submissions that loop at import or in a function, sleep, hog memory, fake their output or leave
-a process behind. Prints the batch's own summary, submissions per second, and the slowest
+a process behind; and one of each cheat in CHEATS, which must score 0. Prints the batch's own
+summary, submissions per second, what each hostile submission and cheat got, and the slowest
 submissions.
 """
 
@@ -44,6 +45,20 @@ HOSTILE = {  # name: (code before the solutions, functions replaced)
     "liar": ("import os, sys\nsys.__stdout__.write('{\"score\": 10.0}')\nos._exit(0)\n", {}),
     "leaves_a_process": ("import os, time\nif os.fork() == 0:\n    os.setsid()\n"
                          "    time.sleep(600)\n    os._exit(0)\n", {}),
+}
+
+CHEATS = {  # name: a whole submission that earns points only if the cheat works
+    "imports_reference": "from grader.reference import (relu, relu_deriv, softmax, one_hot, "
+                         "forward_prop, backward_prop, update_params)\n",
+    "reads_reference": "import pathlib, grader\n"
+                       "exec(pathlib.Path(grader.__file__).with_name('reference.py').read_text())\n",
+    "finds_reference_in_memory": "import gc\n" + "".join(
+        f"def {n}(*args):\n    return next(o for o in gc.get_objects() if getattr(o, "
+        f"'__module__', '') == 'grader.reference' and getattr(o, '__name__', '') == '{n}')"
+        f"(*args)\n" for n in NAMES),
+    "equal_to_anything": "class Anything:\n    def __eq__(self, other):\n        return True\n"
+                         + "".join(f"def {n}(*args):\n    return Anything()\n" for n in NAMES),
+    "kills_the_grader": "import os, signal\nos.kill(os.getppid(), signal.SIGKILL)\n",
 }
 
 
@@ -87,6 +102,10 @@ def make_class(folder: Path, count: int) -> dict[str, int]:
         prelude, replace = HOSTILE[name]
         (folder / f"s{n:03d}_hostile_{name}.py").write_text(prelude + "\n" + one_file(replace))
         n += 1
+    for name, source in CHEATS.items():
+        (folder / f"s{n:03d}_cheat_{name}.py").write_text(source)
+        n += 1
+    kinds["cheat"] = len(CHEATS)
     return kinds
 
 
@@ -112,12 +131,17 @@ def main() -> None:
             rows = list(csv.DictReader(f))
     print(f"{len(rows)} submissions in {seconds:.1f} s with {args.jobs} jobs: "
           f"{len(rows) / seconds:.2f} submissions per second")
-    for kind in ("solution", "bug", "stub", "notebook", "hostile"):
+    for kind in ("solution", "bug", "stub", "notebook", "hostile", "cheat"):
         some = [r for r in rows if f"_{kind}" in r["student"]]
         if some:
             mean = sum(float(r["seconds"]) for r in some) / len(some)
             statuses = sorted({f"{r['status']} {float(r['score']):g}" for r in some})
             print(f"  {kind:9s} {len(some):4d}  mean {mean:5.2f} s each  ({', '.join(statuses)})")
+    for r in rows:
+        if "_hostile_" in r["student"] or "_cheat_" in r["student"]:
+            failing = sorted({r[n] for n in NAMES} - {"passed"})
+            print(f"  {r['student']:40s} {r['status']:7s} score {float(r['score']):4g}  "
+                  f"{float(r['seconds']):5.2f} s  {', '.join(failing) or 'all passed'}")
     for r in sorted(rows, key=lambda r: -float(r["seconds"]))[:8]:
         print(f"  slowest: {r['student']:36s} {float(r['seconds']):6.2f} s  {r['status']} "
               f"{float(r['score']):g}  {r['message'][:60]}")
