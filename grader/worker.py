@@ -211,6 +211,7 @@ class Worker:
 
     @staticmethod
     def _read(stream, replies: queue.Queue) -> None:
+        signals_to_main_thread()
         while True:
             try:
                 replies.put(wire.receive(stream))
@@ -396,6 +397,14 @@ class Worker:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def signals_to_main_thread() -> None:
+    """Keep Ctrl-C and SIGTERM away from this helper thread. The kernel gives a process's signal
+    to any thread that does not block it; delivered here, it would leave the main thread
+    waiting out a learner's endless loop instead of stopping at once."""
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
 
 
 def _names() -> tuple[str, ...]:
