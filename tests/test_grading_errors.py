@@ -324,6 +324,12 @@ def _workers_of(parent: int) -> list[int]:
     return found
 
 
+# `python -m grader`, with Ctrl-C working even when this test run was started with SIGINT
+# ignored (as `cmd &` in a script does), which Python and so the grader would respect.
+WITH_CTRL_C = ("import runpy, signal; signal.signal(signal.SIGINT, signal.default_int_handler); "
+               "runpy.run_module('grader', run_name='__main__', alter_sys=True)")
+
+
 def _interrupt_grader_during_endless_loop(tmp_path: Path,
                                           sig: signal.Signals) -> tuple[int, bool, str]:
     """Start a grading run whose relu never returns, send `sig` to the grader, and report
@@ -334,7 +340,7 @@ def _interrupt_grader_during_endless_loop(tmp_path: Path,
                 pass
         """})
     proc = subprocess.Popen(
-        [sys.executable, "-m", "grader", "relu", "--submission", str(sub), "--json",
+        [sys.executable, "-c", WITH_CTRL_C, "relu", "--submission", str(sub), "--json",
          "--timeout", "60"], cwd=REPO, env=grader_env(tmp_path), stdout=subprocess.DEVNULL,
         stderr=(tmp_path / "stderr").open("w"), stdin=subprocess.DEVNULL)
     pid = None
