@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 
 from grader.catalog import BY_NAME, EXERCISES, NAMES
+from grader.sandbox import SandboxError
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_SUBMISSION = REPO / "exercises"
@@ -219,7 +220,7 @@ def main(argv: list[str] | None = None) -> int:
             module, _, function = COMMANDS[argv[0]].partition(":")
             return getattr(importlib.import_module(module), function)(argv[1:])
         return grade(argv)
-    except UsageError as err:
+    except (UsageError, SandboxError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -64,6 +64,11 @@ class Collector:
     def __init__(self, worker: Worker, seed: int, exercises: list[Exercise]) -> None:
         self.worker, self.seed = worker, seed
         self.results = {ex.name: ExerciseResult(ex.name) for ex in exercises}
+        self.ctrl_c = False
+
+    def pytest_keyboard_interrupt(self, excinfo: pytest.ExceptionInfo) -> None:
+        # A real Ctrl-C, not pytest's own Interrupted (a check module that failed to import).
+        self.ctrl_c = excinfo.type is KeyboardInterrupt
 
     @staticmethod
     def _exercise(item: pytest.Item) -> str:
@@ -121,12 +126,13 @@ class Collector:
 
 
 def run_checks(worker: Worker, exercises: list[Exercise], seed: int) -> list[ExerciseResult]:
+    worker.loaded()  # a worker that cannot start stops grading here, not inside a check
     collector = Collector(worker, seed, exercises)
     files = [str(CHECKS / f"check_{ex.name}.py") for ex in exercises]
     os.environ.setdefault("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")
     code = pytest.main(["-p", "no:terminal", "--noconftest", "--rootdir", str(CHECKS),
                         "-c", str(CHECKS / "pytest.ini"), *files], plugins=[collector])
-    if code == pytest.ExitCode.INTERRUPTED:  # pytest caught Ctrl-C: pass it on
+    if collector.ctrl_c:  # pytest caught it: pass it on
         raise KeyboardInterrupt
     unchecked = [r.name for r in collector.results.values() if r.status == PASSED and not r.checks]
     if code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED) or unchecked:

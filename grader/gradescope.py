@@ -47,7 +47,7 @@ PYTHON="${AUTOGRADER_PYTHON:-$ROOT/venv/bin/python}"
 cd "$ROOT/source"
 # Learner code runs as a user of its own, which must not read the reference solutions here
 # (Landlock hides them too, where the kernel has it).
-chmod -R go-rwx "$ROOT/source" || true
+chmod -R go-rwx "$ROOT/source"
 exec "$PYTHON" -m grader.gradescope "$ROOT"
 """
 
@@ -132,9 +132,12 @@ def autograde(root: Path) -> int:
     """What run_autograder does: grade the submission found in ROOT/submission, write
     ROOT/results/results.json, and print the report (Gradescope keeps stdout for instructors).
     A submission that cannot be graded still gets a results.json that says why. Exit status 0
-    whenever results.json is written: the grade is in it."""
+    whenever results.json is written: the grade is in it. When the grader itself cannot run
+    learner code safely, it writes none and fails, so Gradescope reports the autograder failed
+    instead of a score."""
     from grader.batch import locate
     from grader.cli import UsageError, grade
+    from grader.sandbox import SandboxError
 
     results = root / "results" / "results.json"
     results.parent.mkdir(parents=True, exist_ok=True)
@@ -145,6 +148,9 @@ def autograde(root: Path) -> int:
                              "notebook")
         grade(["--submission", str(submission), "--gradescope", str(results)])
         return 0
+    except SandboxError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
     except UsageError as err:
         print(f"error: {err}", file=sys.stderr)
         results.write_text(json.dumps({

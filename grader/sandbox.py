@@ -3,10 +3,10 @@
 Three layers, each used where the system allows it:
 - resource limits: memory, CPU time, file size and, with a user id of its own, processes;
 - as root, a user id that no account and no other worker shares (`drop_privileges`);
-- Landlock (Linux 5.13+, also without root): the worker may read the system, Python and its
-  packages, but not the grader's package or repository (the reference solutions, the checks,
-  the tests, git history) nor other workers' files; it may write only its scratch folder, may
-  not signal processes outside itself (Linux 6.12+) and may not open TCP connections (6.7+).
+- Landlock (Linux 5.13+, also without root): the worker may read only the system, Python and
+  its packages, and its own copy of the submission, never a copy of the grader (the reference
+  solutions, the checks, the tests, git history); it may write only its scratch folder, may not
+  open TCP connections (Linux 6.7+) nor signal processes outside itself (Linux 6.12+).
 """
 
 from __future__ import annotations
@@ -124,11 +124,22 @@ def processes_of(uid: int) -> list[int]:
 CREATE_RULESET, ADD_RULE, RESTRICT_SELF = 444, 445, 446
 GET_ABI_VERSION, RULE_PATH_BENEATH, PR_SET_NO_NEW_PRIVS = 1, 1, 38
 EXECUTE, WRITE_FILE, READ_FILE, READ_DIR = 1 << 0, 1 << 1, 1 << 2, 1 << 3
+FS_ABI_1 = (1 << 13) - 1  # every file-system right of Landlock 1: execute ... make_sym
 REFER, TRUNCATE, IOCTL_DEV = 1 << 13, 1 << 14, 1 << 15  # ABI 2, 3 and 5
 FILE_ONLY = EXECUTE | WRITE_FILE | READ_FILE | TRUNCATE | IOCTL_DEV  # what a file rule may grant
 READ = EXECUTE | READ_FILE | READ_DIR
 NET_TCP = 0b11  # bind and connect (ABI 4)
 SCOPE_ALL = 0b11  # abstract unix sockets and signals outside the sandbox (ABI 6)
+
+# What a worker may read besides Python itself and the submission: the system's programs,
+# libraries and settings. Nothing else (home folders, /tmp, other submissions) is readable.
+SYSTEM = ("/usr", "/lib", "/lib32", "/lib64", "/libx32", "/bin", "/sbin", "/etc", "/proc", "/sys",
+          "/nix/store")
+DEVICES = ("/dev/null", "/dev/zero", "/dev/random", "/dev/urandom")
+
+
+class SandboxError(Exception):
+    """The worker could not be confined: one sentence, and grading stops (exit status 2)."""
 
 
 class _RulesetAttr(ctypes.Structure):
@@ -141,79 +152,102 @@ class _PathBeneathAttr(ctypes.Structure):
     _fields_ = [("allowed_access", ctypes.c_uint64), ("parent_fd", ctypes.c_int32)]
 
 
-def _libc() -> ctypes.CDLL | None:
-    try:
-        return ctypes.CDLL(None, use_errno=True) if sys.platform == "linux" else None
-    except OSError:
+def _syscall() -> ctypes._CFuncPtr | None:
+    """libc's syscall(), returning a long, with errno kept; None off Linux."""
+    if sys.platform != "linux":
         return None
+    try:
+        fn = ctypes.CDLL(None, use_errno=True).syscall
+    except (OSError, AttributeError):
+        return None
+    fn.restype = ctypes.c_long
+    return fn
 
 
 def landlock_abi() -> int:
     """The kernel's Landlock version; 0 where there is none (or a seccomp filter forbids it)."""
-    libc = _libc()
-    return max(int(libc.syscall(CREATE_RULESET, None, 0, GET_ABI_VERSION)), 0) if libc else 0
+    syscall = _syscall()
+    return max(int(syscall(CREATE_RULESET, None, ctypes.c_size_t(0), GET_ABI_VERSION)), 0) \
+        if syscall else 0
 
 
-def grader_files() -> Path:
-    """What a worker must not read: the grader's package, or its whole repository when it runs
-    from a checkout (the solutions, the tests and .git are there too)."""
-    package = Path(__file__).resolve().parent
-    repo = package.parent
-    return repo if (repo / "pyproject.toml").is_file() and (repo / "grader").is_dir() else package
+def grader_files() -> list[Path]:
+    """Every copy of the grader that Python here could find: for a checkout its whole
+    repository (the solutions, the tests and .git are there too), else the package itself."""
+    found = []
+    for entry in {str(Path(__file__).resolve().parent.parent), *filter(None, sys.path)}:
+        root = Path(os.path.realpath(entry))
+        if (root / "grader" / "reference.py").is_file():
+            found.append(root if (root / "pyproject.toml").is_file() else root / "grader")
+    return found
+
+
+def landlock_wanted() -> int:
+    """The Landlock version the worker will use: 0 without it or when NN_GRADER_LANDLOCK=0."""
+    return 0 if os.environ.get("NN_GRADER_LANDLOCK") == "0" else landlock_abi()
 
 
 def exposure() -> str | None:
     """What learner code could reach on this machine that it should not, in one sentence for
     an instructor; None when the worker's sandbox keeps it out."""
-    if os.name == "posix" and os.environ.get("NN_GRADER_LANDLOCK") != "0" and landlock_abi():
+    root = os.name == "posix" and os.geteuid() == 0
+    abi = landlock_wanted()
+    if abi and (root or abi >= 6):
         return None
-    files = grader_files()
-    if os.name == "posix" and os.geteuid() == 0:
+    if abi:
+        return ("on Linux before 6.12 (Landlock 6), submissions graded as you can signal, and so "
+                "stop, this grader and each other: grade as root, or on a newer kernel")
+    if root:
         reference = Path(__file__).resolve().with_name("reference.py")
-        if not reference.stat().st_mode & stat.S_IROTH or not reachable(reference.parent):
+        if not _readable_by_others(reference):
             return None
+        repo = grader_files()[0]
         return (f"without Landlock (Linux 5.13+), submissions can read the grader's reference "
-                f"solutions in {files}: close that folder to other users (chmod go-rwx {files})")
+                f"solutions in {repo}: close that folder to other users (chmod go-rwx {repo})")
     return ("without Landlock (Linux 5.13+) or root, submissions run as you and can read and "
             "change what you can: grade untrusted code as root in a container")
 
 
-def confine(hidden: Iterable[Path], readable: Iterable[Path], writable: Iterable[Path]) -> int:
-    """Restrict this process and its children for good: read everything but `hidden` (though
-    `readable` and the interpreter's own folders are read even inside it); write only `writable`.
+def _readable_by_others(file: Path) -> bool:
+    return bool(file.stat().st_mode & stat.S_IROTH) and \
+        all(folder.stat().st_mode & stat.S_IXOTH for folder in file.parents)
 
-    Returns the Landlock version in force, 0 when there is none (nothing is restricted then: a
-    learner's own machine may lack it, and grading must still work there).
+
+def confine(readable: Iterable[Path], writable: Iterable[Path]) -> None:
+    """Restrict this process and its children for good, where Linux has Landlock: read only
+    the system, Python and its packages, and `readable`, never a copy of the grader; write
+    only `writable`. Raises SandboxError when the kernel has Landlock but it cannot be set up.
     """
-    abi, libc = landlock_abi(), _libc()
-    if not abi or libc is None:
-        return 0
-    fs = (1 << 13) - 1 | (REFER if abi >= 2 else 0) | (TRUNCATE if abi >= 3 else 0) \
+    abi, syscall = landlock_abi(), _syscall()
+    if not abi or syscall is None:
+        return
+    fs = FS_ABI_1 | (REFER if abi >= 2 else 0) | (TRUNCATE if abi >= 3 else 0) \
         | (IOCTL_DEV if abi >= 5 else 0)
     attr = _RulesetAttr(fs, NET_TCP if abi >= 4 else 0, SCOPE_ALL if abi >= 6 else 0)
-    ruleset = libc.syscall(CREATE_RULESET, ctypes.byref(attr), ctypes.c_size_t(ctypes.sizeof(attr)),
-                           0)
+    ruleset = syscall(CREATE_RULESET, ctypes.byref(attr), ctypes.c_size_t(ctypes.sizeof(attr)), 0)
     if ruleset < 0:
-        return 0
-    hidden = [Path(h).resolve() for h in hidden if Path(h).resolve() != Path("/")]
+        raise SandboxError(f"landlock_create_ruleset failed: {os.strerror(ctypes.get_errno())}")
+    hidden = grader_files()
+    python = [Path(os.path.realpath(p)) for p in
+              {sys.prefix, sys.exec_prefix, sys.base_prefix, sys.base_exec_prefix}]
+    trusted = [*python, *(Path(os.path.realpath(p)) for p in readable)]
     try:
-        for path in _all_but(Path("/"), hidden):
-            _allow(libc, ruleset, path, READ)
-        interpreter = {sys.prefix, sys.exec_prefix, sys.base_prefix, sys.base_exec_prefix,
-                       *filter(None, sys.path)}
-        for path in {*map(Path, interpreter), *readable}:
-            p = path.resolve()  # a virtual environment inside the repository, say
-            if any(_within(p, h) for h in hidden) and not any(_within(h, p) for h in hidden):
-                _allow(libc, ruleset, p, READ)
+        for root in {*trusted, *(Path(os.path.realpath(p)) for p in (*SYSTEM, *sys.path) if p)}:
+            if any(_within(root, h) for h in hidden) and not any(_within(root, t) for t in trusted):
+                continue  # inside a copy of the grader: only a virtual environment there is read
+            for path in _all_but(root, hidden):
+                _allow(syscall, ruleset, path, READ)
+        for device in DEVICES:
+            _allow(syscall, ruleset, Path(device), READ_FILE | (WRITE_FILE if device == os.devnull
+                                                               else 0))
         for path in writable:
-            _allow(libc, ruleset, Path(path), fs)
-        _allow(libc, ruleset, Path(os.devnull), READ_FILE | WRITE_FILE)
+            _allow(syscall, ruleset, Path(path), fs)
+        libc = ctypes.CDLL(None, use_errno=True)
         if libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 or \
-                libc.syscall(RESTRICT_SELF, ruleset, 0) != 0:
-            return 0
+                syscall(RESTRICT_SELF, ruleset, 0) != 0:
+            raise SandboxError(f"landlock_restrict_self failed: {os.strerror(ctypes.get_errno())}")
     finally:
         os.close(ruleset)
-    return abi
 
 
 def _within(path: Path, folder: Path) -> bool:
@@ -221,33 +255,35 @@ def _within(path: Path, folder: Path) -> bool:
 
 
 def _all_but(folder: Path, hidden: list[Path]) -> Iterable[Path]:
-    """The fewest paths under `folder` that cover everything but `hidden` (resolved paths)."""
-    if folder.is_symlink():  # /lib -> usr/lib: covered, or not, where it leads
-        target = folder.resolve()
-        if any(_within(target, h) or _within(h, target) for h in hidden):
-            return
-    if folder in hidden:
-        return
-    if not any(folder in h.parents for h in hidden):
+    """The fewest paths that cover `folder` except what lies in `hidden` (real paths)."""
+    inner = [h for h in hidden if _within(h, folder)]
+    if not inner:
         yield folder
+        return
+    if folder in inner:
         return
     try:
         children = list(folder.iterdir())
     except OSError:
         return  # a folder this process cannot list stays unreadable
     for child in children:
-        yield from _all_but(child, hidden)
+        target = Path(os.path.realpath(child))  # never raises, even on a loop of links
+        if child.is_symlink() and any(_within(target, h) or _within(h, target) for h in hidden):
+            continue  # a link into or above the grader: what it leads to is decided there
+        yield from _all_but(child, inner)
 
 
-def _allow(libc: ctypes.CDLL, ruleset: int, path: Path, access: int) -> None:
+def _allow(syscall: ctypes._CFuncPtr, ruleset: int, path: Path, access: int) -> None:
     try:
         fd = os.open(path, os.O_PATH | os.O_CLOEXEC)
     except OSError:
-        return  # gone, or a broken link: nothing to grant
+        return  # not there (no /lib32, say): nothing to grant
     try:
         if not stat.S_ISDIR(os.fstat(fd).st_mode):
             access &= FILE_ONLY
         rule = _PathBeneathAttr(access, fd)
-        libc.syscall(ADD_RULE, ruleset, RULE_PATH_BENEATH, ctypes.byref(rule), 0)  # else unread
+        if syscall(ADD_RULE, ruleset, RULE_PATH_BENEATH, ctypes.byref(rule), 0) != 0:
+            raise SandboxError(f"landlock_add_rule failed for {path}: "
+                               f"{os.strerror(ctypes.get_errno())}")
     finally:
         os.close(fd)

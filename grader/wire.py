@@ -86,12 +86,17 @@ def _decode_value(obj: Any, blobs: list[bytes]) -> Any:
     raise WireError(f"unexpected value {str(obj)[:80]}")
 
 
-def send(stream: BinaryIO, header: dict, value: Any = None) -> None:
-    """Write one message: a JSON header and an optional value (arrays go as .npy blobs)."""
+def encode(header: dict, value: Any = None) -> bytes:
+    """One message: a JSON header and an optional value (arrays go as .npy blobs)."""
     blobs: list[bytes] = []
     header = dict(header, value=_encode_value(value, blobs), blobs=[len(b) for b in blobs])
     raw = json.dumps(header).encode()
-    stream.write(_LEN.pack(len(raw)) + raw + b"".join(blobs))
+    return _LEN.pack(len(raw)) + raw + b"".join(blobs)
+
+
+def send(stream: BinaryIO, header: dict, value: Any = None) -> None:
+    """Write one message and flush it."""
+    stream.write(encode(header, value))
     stream.flush()
 
 

@@ -25,6 +25,7 @@ import contextlib
 import io
 import os
 import queue
+import select
 import shutil
 import signal
 import subprocess
@@ -43,12 +44,14 @@ from grader import sandbox, wire
 from grader.sandbox import NOBODY, NOGROUP
 
 PRINT_LIMIT = 2000  # characters of a call's printed output that are kept
-REFERENCE_INPUT_LIMIT = 10_000_000  # numbers the grader's reference may be asked to work on
+REFERENCE_WORK_LIMIT = 10_000_000  # numbers the grader's reference may be asked to make
+SANDBOX_FAILED = 70  # the worker's exit status when it could not be confined (EX_SOFTWARE)
 
 
 @dataclass
 class CallResult:
-    status: str  # ok | not_started | raised | exit | timeout | crashed
+    status: str  # ok | not_started | raised | exit | timeout | crashed; on the way: progress,
+    # reference (value = (function name, (args, kwargs))) and ready (the worker is confined)
     value: Any = None
     args_after: tuple = ()
     printed: str = ""
@@ -74,6 +77,7 @@ def _serve(proto_in: io.BufferedReader, proto_out: io.BufferedWriter) -> None:
         reference.__name__ = reference.__qualname__ = name
         return reference
 
+    wire.send(proto_out, {"status": "ready"})  # confined: from now on, learner code may run
     sub: submission.Submission | None = None
     while True:
         try:
@@ -142,15 +146,18 @@ def main() -> None:
     import numpy  # noqa: F401
 
     from grader import submission, training  # noqa: F401
-    staging = Path(os.environ.get("NN_GRADER_STAGING") or os.getcwd())
-    if any((staging / "submission").glob("*.ipynb")):
+    submission = Path(os.environ["NN_GRADER_STAGING"]) / "submission"
+    if any(submission.glob("*.ipynb")):
         import grader.notebook  # noqa: F401  (a notebook's own cells import its helpers)
     if os.name == "posix":
         uid = int(os.environ.get("NN_GRADER_UID") or -1)
         sandbox.limit_resources(own_user=uid not in (-1, NOBODY))
-        if os.environ.get("NN_GRADER_LANDLOCK") != "0":  # 0: for tests, and a way out
-            sandbox.confine(hidden=[sandbox.grader_files(), staging.parent],
-                            readable=[staging / "submission"], writable=[Path.cwd()])
+        if sandbox.landlock_wanted():
+            try:
+                sandbox.confine(readable=[submission], writable=[Path.cwd()])
+            except sandbox.SandboxError as err:
+                print(err, file=sys.stderr, flush=True)
+                os._exit(SANDBOX_FAILED)  # fail closed: never run learner code unconfined
         if uid >= 0:
             sandbox.drop_privileges(uid, NOGROUP)
         threading.Thread(target=_exit_with_parent, daemon=True).start()
@@ -175,6 +182,7 @@ class Worker:
         self._proc: subprocess.Popen | None = None
         self._replies: queue.Queue = queue.Queue()
         self._loaded: dict | None = None
+        self._ready = False  # the running worker said it is confined (no learner code before)
         self._skip: dict[str, str] = {}  # files that killed or hung the worker while loading
         self._root = os.name == "posix" and os.geteuid() == 0  # then each worker gets its own uid
         self._staging: Path | None = None  # the submission's copy and the scratch folders
@@ -202,12 +210,15 @@ class Worker:
             [sys.executable, "-m", "grader.worker"], stdin=subprocess.PIPE,
             stdout=subprocess.PIPE, stderr=self._log, cwd=scratch, env=env,
             start_new_session=os.name == "posix")
+        if os.name == "posix":  # writes wait in _send, with a deadline, not in os.write
+            os.set_blocking(self._proc.stdin.fileno(), False)
         self._replies = queue.Queue()
         threading.Thread(target=self._read, args=(self._proc.stdout, self._replies),
                          daemon=True).start()
-        self._loaded = None
+        self._loaded, self._ready = None, False
         staged = self._staging / "submission" / self.submission.name
-        wire.send(self._proc.stdin, {"op": "load", "path": str(staged)}, self._skip)
+        self._send({"op": "load", "path": str(staged)}, self._skip,
+                   time.monotonic() + self.call_timeout + 10.0)
 
     @staticmethod
     def _read(stream, replies: queue.Queue) -> None:
@@ -264,11 +275,10 @@ class Worker:
     def _request(self, header: dict, value: Any, timeout: float, what: str,
                  on_progress: Callable[[Any], None] = lambda event: None,
                  answering: tuple[str, ...] = ()) -> CallResult:
-        try:
-            wire.send(self._proc.stdin, header, value)
-        except OSError:
-            pass  # the process is gone; _wait reports how it ended
-        result = self._await(timeout, what, on_progress, answering)
+        deadline = time.monotonic() + timeout
+        if not self._send(header, value, deadline):
+            return self._timed_out(what, timeout)
+        result = self._await(timeout, what, on_progress, answering, deadline)
         if result.status == "ok" and header["op"] == "call":
             if not (type(result.value) is tuple and len(result.value) == 2
                     and type(result.value[1]) in (tuple, list)):
@@ -277,67 +287,85 @@ class Worker:
         return result
 
     def _await(self, timeout: float, what: str, on_progress: Callable[[Any], None],
-               answering: tuple[str, ...] = ()) -> CallResult:
+               answering: tuple[str, ...] = (), deadline: float | None = None) -> CallResult:
         """The final reply to a request, passing on progress messages and answering requests
         for the reference functions in `answering` until it comes."""
-        deadline = time.monotonic() + timeout
-        result = self._wait(timeout, what)
-        while result.status in ("progress", "reference"):
-            if result.status == "progress":
+        deadline = time.monotonic() + timeout if deadline is None else deadline
+        while True:
+            result = self._wait(deadline, what, timeout)
+            if result.status == "ready":
+                self._ready = True
+            elif result.status == "progress":
                 on_progress(result.value)
-            else:
-                self._answer(result.message, result.value, answering)
-            result = self._wait(max(deadline - time.monotonic(), 0.0), what, limit=timeout)
-        return result
+            elif result.status != "reference":
+                return result
+            elif not self._send(*self._answer(*result.value, answering), deadline):
+                return self._timed_out(what, timeout)
 
-    def _answer(self, name: str, value: Any, answering: tuple[str, ...]) -> None:
-        """Run the reference `name` on the worker's inputs, if the call in progress may use it.
+    @staticmethod
+    def _answer(name: str, value: Any, answering: tuple[str, ...]) -> tuple[dict, Any]:
+        """The reply to the worker's request for the reference `name` on its inputs: a result
+        only if the call in progress may use that function.
 
-        The inputs come from learner code: they are bounded in size, and an error in the
-        reference goes back to the worker as the exception the learner's code will see.
+        The inputs come from learner code: the work they ask for is bounded, and an error in
+        the reference goes back as the exception the learner's code will see.
         """
         from grader import reference
 
         args, kwargs = value if type(value) is tuple and len(value) == 2 else ((), {})
-        values = [*args, *kwargs.values()] if type(args) in (tuple, list) \
-            and type(kwargs) is dict else []
-        header: dict[str, str] = {"status": "ok"}
-        result = None
-        if name not in answering:
-            header = {"status": "raised", "type": "RuntimeError",
-                      "message": f"the grader's {name} cannot be used here"}
-        elif sum(np.size(v) if isinstance(v, np.ndarray) else abs(v) if type(v) is int else 1
-                 for v in values) > REFERENCE_INPUT_LIMIT:
-            header = {"status": "raised", "type": "ValueError",
-                      "message": f"inputs too large for {name} (over {REFERENCE_INPUT_LIMIT:,} "
-                                 "numbers, or a number that large)"}
-        else:
-            try:
-                with np.errstate(all="ignore"):
-                    result = getattr(reference, name)(*args, **kwargs)
-            except Exception as err:  # the learner passed something the reference rejects
-                header = {"status": "raised", "type": type(err).__name__, "message": str(err)}
-        with contextlib.suppress(OSError):
-            wire.send(self._proc.stdin, header, result)
-
-    def _wait(self, timeout: float, what: str, limit: float | None = None) -> CallResult:
+        if name not in answering or type(args) not in (tuple, list) or type(kwargs) is not dict:
+            return {"status": "raised", "type": "RuntimeError",
+                    "message": f"the grader's {name} cannot be used here"}, None
+        if _work(args, kwargs) > REFERENCE_WORK_LIMIT:
+            return {"status": "raised", "type": "ValueError",
+                    "message": f"{name}() was asked for more than {REFERENCE_WORK_LIMIT:,} "
+                               "numbers (array sizes times any integer argument)"}, None
         try:
-            item = self._replies.get(timeout=timeout)
+            with np.errstate(all="ignore"):
+                return {"status": "ok"}, getattr(reference, name)(*args, **kwargs)
+        except Exception as err:  # the learner passed something the reference rejects
+            return {"status": "raised", "type": type(err).__name__, "message": str(err)}, None
+
+    def _send(self, header: dict, value: Any, deadline: float) -> bool:
+        """Write one message to the worker. False when it would not take it by `deadline`
+        (learner code that stopped it reading); True also when it is gone (_wait tells how)."""
+        data = memoryview(wire.encode(header, value))
+        try:
+            if os.name != "posix":
+                self._proc.stdin.write(data)
+                self._proc.stdin.flush()
+                return True
+            fd = self._proc.stdin.fileno()
+            while data:
+                if not select.select([], [fd], [], max(deadline - time.monotonic(), 0.0))[1]:
+                    return False
+                with contextlib.suppress(BlockingIOError):
+                    data = data[os.write(fd, data):]
+        except (OSError, ValueError):  # ValueError: the pipe was closed by stop()
+            pass
+        return True
+
+    def _wait(self, deadline: float, what: str, limit: float) -> CallResult:
+        try:
+            item = self._replies.get(timeout=max(deadline - time.monotonic(), 0.0))
         except queue.Empty:
-            self.stop()
-            return CallResult("timeout", message=f"{what} did not finish within {limit or timeout:g} s "
-                                                 "(an endless loop?) and was stopped")
+            return self._timed_out(what, limit)
         if isinstance(item, BaseException):
             return CallResult("crashed", message=self._death(what))
         header, value = item
         status, message = str(header.get("status")), str(header.get("message", ""))
-        if status == "reference":  # the worker asks for a reference function: which one
-            message = str(header.get("fn"))
+        if status == "reference":
+            value = (str(header.get("fn")), value)
         elif status == "raised":
             message = f"{what} raised {message}"
         elif status == "exit":
             message = f"{what} {message}"
         return CallResult(status, value, printed=str(header.get("printed", "")), message=message)
+
+    def _timed_out(self, what: str, limit: float) -> CallResult:
+        self.stop()
+        return CallResult("timeout", message=f"{what} did not finish within {limit:g} s (an "
+                                             "endless loop?) and was stopped")
 
     def _death(self, what: str) -> str:
         """Explain how the process ended, then forget it so the next request starts a new one."""
@@ -348,6 +376,12 @@ class Worker:
             self._kill(proc)
             code = proc.wait()
         self._kill_user()
+        if code == SANDBOX_FAILED and not self._ready:  # before any learner code ran
+            self._log.seek(0)
+            why = (self._log.read().decode(errors="replace").strip().splitlines() or ["?"])[-1]
+            raise sandbox.SandboxError(f"the grader could not confine the process that runs "
+                                       f"learner code ({why}); NN_GRADER_LANDLOCK=0 grades "
+                                       "without Landlock")
         if code is not None and code < 0:
             how = f"was killed by signal {signal.Signals(-code).name}"
         else:
@@ -397,6 +431,26 @@ class Worker:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _work(args: Any, kwargs: Any) -> int:
+    """How many numbers a reference call may make: the numbers in its inputs, times its largest
+    integer argument (one_hot(Y, num_classes) makes Y.size * num_classes)."""
+    numbers, factor, todo = 0, 1, [args, kwargs]
+    while todo:
+        item = todo.pop()
+        if isinstance(item, np.ndarray):
+            numbers += item.size
+        elif isinstance(item, (tuple, list)):
+            todo.extend(item)
+        elif isinstance(item, dict):
+            todo.extend(item.values())
+        elif isinstance(item, (int, np.integer)) and not isinstance(item, bool):
+            factor = max(factor, abs(int(item)))
+            numbers += 1
+        else:
+            numbers += 1
+    return numbers * factor
 
 
 def signals_to_main_thread() -> None:
