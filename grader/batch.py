@@ -26,7 +26,6 @@ from typing import Any
 
 from grader.catalog import EXERCISES, MAX_SCORE, NAMES
 from grader.sandbox import MEMORY_MB, exposure
-from grader.worker import signals_to_main_thread
 
 REPO = Path(__file__).resolve().parent.parent
 IGNORED = ("__pycache__", "__MACOSX")  # and every name starting with a dot
@@ -230,7 +229,7 @@ def _run(batch: Batch, entries: dict[str, Path], jobs: int) -> list[dict]:
     columns = (TextColumn("grading"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                TextColumn("eta"), TimeRemainingColumn(), TextColumn("{task.fields[last]}"))
     with Progress(*columns, console=Console(stderr=True)) as progress, \
-            ThreadPoolExecutor(max_workers=jobs, initializer=signals_to_main_thread) as pool:
+            ThreadPoolExecutor(max_workers=jobs) as pool:
         task = progress.add_task("batch", total=len(entries), last="")
         futures = {pool.submit(batch.grade, student, entry): student
                    for student, entry in entries.items()}

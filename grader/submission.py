@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from grader.catalog import EXERCISES, NAMES
 
@@ -92,9 +93,19 @@ def _exec_module(name: str, path: Path) -> types.ModuleType:
 
 
 def _stand_in(sub: Submission, name: str) -> types.ModuleType:
-    """Replaces a learner module that failed to load, so the files importing it still load."""
+    """Replaces a learner module that failed to load, so the files importing it still load.
+    Its function is the reference, which the grader answers only while checking a function
+    that calls it; called at any other time, it says why the learner's own is missing."""
+    reference = sub.reference(name)
+
+    def stand_in(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return reference(*args, **kwargs)
+        except RuntimeError:  # the grader refused: not during a check that calls `name`
+            raise RuntimeError(f"{name}() is missing: {sub.problems[name]}") from None
+
     module = types.ModuleType(f"{PACKAGE}.{name}")
-    setattr(module, name, sub.reference(name))
+    setattr(module, name, stand_in)
     return module
 
 

@@ -146,15 +146,15 @@ def main() -> None:
     import numpy  # noqa: F401
 
     from grader import submission, training  # noqa: F401
-    submission = Path(os.environ["NN_GRADER_STAGING"]) / "submission"
-    if any(submission.glob("*.ipynb")):
+    staged = Path(os.environ["NN_GRADER_STAGING"]) / "submission"
+    if any(staged.glob("*.ipynb")):
         import grader.notebook  # noqa: F401  (a notebook's own cells import its helpers)
     if os.name == "posix":
         uid = int(os.environ.get("NN_GRADER_UID") or -1)
         sandbox.limit_resources(own_user=uid not in (-1, NOBODY))
         if sandbox.landlock_wanted():
             try:
-                sandbox.confine(readable=[submission], writable=[Path.cwd()])
+                sandbox.confine(readable=[staged], writable=[Path.cwd()])
             except sandbox.SandboxError as err:
                 print(err, file=sys.stderr, flush=True)
                 os._exit(SANDBOX_FAILED)  # fail closed: never run learner code unconfined
@@ -222,7 +222,6 @@ class Worker:
 
     @staticmethod
     def _read(stream, replies: queue.Queue) -> None:
-        signals_to_main_thread()
         while True:
             try:
                 replies.put(wire.receive(stream))
@@ -451,14 +450,6 @@ def _work(args: Any, kwargs: Any) -> int:
         else:
             numbers += 1
     return numbers * factor
-
-
-def signals_to_main_thread() -> None:
-    """Keep Ctrl-C and SIGTERM away from this helper thread. The kernel gives a process's signal
-    to any thread that does not block it; delivered here, it would leave the main thread
-    waiting out a learner's endless loop instead of stopping at once."""
-    if hasattr(signal, "pthread_sigmask"):
-        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
 
 
 def _names() -> tuple[str, ...]:

@@ -497,3 +497,12 @@ def test_a_submission_cannot_read_another_one_being_graded(tmp_path):
             loaded = worker.loaded()
     assert loaded["functions"] == [], loaded
     assert "PermissionError" in loaded["problems"]["relu"], loaded
+
+
+def test_a_check_module_that_cannot_be_imported_is_the_graders_error_not_ctrl_c(tmp_path):
+    root = _grader_copy(tmp_path)
+    (root / "grader" / "checks" / "check_relu.py").write_text("import does_not_exist\n")
+    run = run_grader(["relu", "--submission", str(REPO / "solutions"), "--no-train", "--json"],
+                     tmp_path / "t", cwd=root)
+    assert run.returncode not in (0, 130), run.describe()
+    assert "the grader's checks did not run" in run.stderr and "interrupted" not in run.stderr

@@ -1,0 +1,230 @@
+"""The worker's confinement (grader/sandbox.py) and the grader's side of the protocol when
+learner code turns it against the grader: the submission and the grader's own limits.
+"""
+
+from __future__ import annotations
+
+import csv
+import shutil
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from conftest import (AS_ROOT, REPO, SOLUTIONS, grade_json, grader_env, hidden_grader,
+                      make_submission, write_file)
+from grader import sandbox
+from grader.worker import REFERENCE_WORK_LIMIT, _work
+
+# --------------------------------------------------------------------------- pieces
+
+
+def test_rules_cover_everything_but_the_hidden_folder_even_past_a_loop_of_links(tmp_path):
+    hidden = tmp_path / "repo"
+    for folder in (hidden / "grader", tmp_path / "venv", tmp_path / "other"):
+        folder.mkdir(parents=True)
+    (tmp_path / "loop").symlink_to(tmp_path / "loop")  # resolve() would raise on Python 3.11
+    (tmp_path / "into-repo").symlink_to(hidden / "grader")
+    covered = set(sandbox._all_but(tmp_path, [hidden]))
+    assert covered == {tmp_path / "venv", tmp_path / "other", tmp_path / "loop"}
+
+
+@pytest.mark.skipif(not AS_ROOT, reason="file modes bind every user but root")
+def test_a_file_in_a_folder_others_may_only_pass_through_is_readable_by_them(tmp_path):
+    folder = Path(tempfile.mkdtemp(prefix="nn-grader-modes-"))
+    try:
+        file = write_file(folder / "reference.py", "x = 1\n")
+        file.chmod(0o644)
+        folder.chmod(0o711)  # no listing, but a known name can be opened
+        assert sandbox._readable_by_others(file)
+        folder.chmod(0o700)
+        assert not sandbox._readable_by_others(file)
+    finally:
+        shutil.rmtree(folder)
+
+
+def test_reference_work_counts_every_number_and_integer_arguments_as_sizes():
+    Y = np.arange(13)
+    assert _work((Y, 10), {}) == 14 * 10  # one_hot(Y, 10): Y.size * num_classes, and then some
+    assert _work((np.ones((10, 7)),), {}) == 70
+    assert _work(([np.ones(5), [np.ones(5)]],), {"k": np.int64(3)}) == 11 * 3
+    assert _work((np.arange(11000), 11000), {}) > REFERENCE_WORK_LIMIT
+
+
+# --------------------------------------------------------------------------- the grader's limits
+
+def test_asking_the_reference_for_gigabytes_is_refused(tmp_path):
+    sub = make_submission(tmp_path / "sub", {"backward_prop.py": """
+        import numpy as np
+        from .one_hot import one_hot
+
+
+        def backward_prop(Z1, A1, Z2, A2, W1, W2, X, Y):
+            one_hot(np.arange(30000), 30000)  # 7 GB, were the grader to make it
+        """})
+    started = time.perf_counter()
+    run = grade_json(sub, tmp_path / "t", "backward_prop")
+    assert time.perf_counter() - started < 20
+    message = run.exercise("backward_prop")["message"]
+    assert run.statuses == {"backward_prop": "error"}, run.describe()
+    assert "one_hot() was asked for more than 10,000,000 numbers" in message, message
+
+
+STOPS_READING = {
+    # the grader's answer to a reference request (8 MB, more than a pipe holds) is never read
+    "forward_prop": """
+        import time
+
+        import numpy as np
+
+        import grader.wire
+        from .relu import relu
+
+
+        def forward_prop(W1, b1, W2, b2, X):
+            grader.wire.receive = lambda stream: time.sleep(10**6)
+            relu(np.ones((1000, 1000)))
+        """,
+    # from the moment the file is loaded, no request is read (the inputs are over 64 kB)
+    "backward_prop": """
+        import time
+
+        import grader.wire
+
+
+        def backward_prop(*args):
+            return None
+
+        grader.wire.receive = lambda stream: time.sleep(10**6)
+        """,
+}
+
+
+@pytest.mark.parametrize("name", STOPS_READING)
+def test_a_worker_that_stops_reading_cannot_hang_the_grader(tmp_path, name):
+    sub = make_submission(tmp_path / "sub", {f"{name}.py": STOPS_READING[name]})
+    started = time.perf_counter()
+    run = grade_json(sub, tmp_path / "t", name, timeout=2)
+    assert time.perf_counter() - started < 30
+    assert run.statuses == {name: "error"}, run.describe()
+    assert "did not finish within 2 s" in run.exercise(name)["message"], run.describe()
+
+
+# --------------------------------------------------------------------------- failing closed
+
+# Runs `python -m grader` inside 16 Landlock layers that restrict nothing: the most a process
+# may have, so the worker cannot add its own.
+NESTED = """
+import ctypes, os, runpy, sys
+from pathlib import Path
+from grader import sandbox
+
+syscall = sandbox._syscall()
+ctypes.CDLL(None).prctl(sandbox.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
+for _ in range(16):
+    attr = sandbox._RulesetAttr(sandbox.EXECUTE, 0, 0)
+    ruleset = syscall(sandbox.CREATE_RULESET, ctypes.byref(attr), ctypes.c_size_t(24), 0)
+    sandbox._allow(syscall, ruleset, Path("/"), sandbox.EXECUTE)
+    assert syscall(sandbox.RESTRICT_SELF, ruleset, 0) == 0
+    os.close(ruleset)
+runpy.run_module("grader", run_name="__main__", alter_sys=True)
+"""
+
+
+@hidden_grader
+def test_a_worker_that_cannot_be_confined_stops_grading_with_one_sentence(tmp_path):
+    proc = subprocess.run([sys.executable, "-c", NESTED, "--submission", str(SOLUTIONS),
+                           "--no-train", "--json"], cwd=REPO, env=grader_env(tmp_path),
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 2 and proc.stdout == "", proc.stderr
+    assert proc.stderr.startswith("error: the grader could not confine the process that runs "
+                                  "learner code (landlock_restrict_self failed"), proc.stderr
+    assert "NN_GRADER_LANDLOCK=0" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_learner_code_exiting_with_the_sandbox_status_is_only_its_own_error(tmp_path):
+    sub = write_file(tmp_path / "mine.py", "import os\nos._exit(70)\n")
+    run = grade_json(sub, tmp_path / "t")
+    assert run.returncode == 1 and set(run.statuses.values()) == {"error"}, run.describe()
+    assert "exit code 70" in run.exercise("relu")["message"], run.describe()
+
+
+# --------------------------------------------------------------------------- a whole class
+
+STEAL = """
+import os
+import sys
+from pathlib import Path
+
+# The grader that runs this submission was started as `python -m grader --submission PATH`.
+argv = Path(f"/proc/{os.getppid()}/cmdline").read_bytes().split(b"\\0")
+mine = Path(argv[argv.index(b"--submission") + 1].decode())
+sys.path.insert(0, str(mine.parent / "alice"))
+from relu import relu
+from relu_deriv import relu_deriv
+from softmax import softmax
+from one_hot import one_hot
+from update_params import update_params
+"""
+
+
+@hidden_grader
+def test_in_a_batch_no_submission_reads_another(tmp_path):
+    """The class folder is outside every temporary folder, as on an instructor's machine."""
+    home = Path(tempfile.mkdtemp(prefix="nn-grader-class-", dir="/var/tmp"))
+    try:
+        home.chmod(0o755)
+        make_submission(home / "class" / "alice", {})
+        write_file(home / "class" / "bob.py", STEAL)
+        out = tmp_path / "grades.csv"
+        proc = subprocess.run([sys.executable, "-m", "grader", "batch", str(home / "class"),
+                               "--out", str(out), "--no-train"], cwd=REPO, capture_output=True,
+                              text=True, env=grader_env(tmp_path), timeout=120)
+        assert out.exists(), proc.stderr
+        with out.open() as f:
+            scores = {row["student"]: float(row["score"]) for row in csv.DictReader(f)}
+        assert scores == {"alice": 10.0, "bob": 0.0}, proc.stderr
+    finally:
+        shutil.rmtree(home)
+
+
+@hidden_grader
+@pytest.mark.parametrize("where", [str(Path.home()), "/var/tmp", "/tmp"])
+def test_nothing_outside_the_system_python_and_the_submission_is_readable(tmp_path, where):
+    probe = textwrap.dedent(f"""
+        import os
+        os.listdir({where!r})
+        """)
+    run = grade_json(write_file(tmp_path / "probe.py", probe), tmp_path / "t", "relu")
+    assert "PermissionError" in run.exercise("relu")["message"], run.describe()
+
+
+@hidden_grader
+def test_another_copy_of_the_grader_is_not_readable_either(tmp_path):
+    """Grading with a copy of the package (as installed) while a checkout is on the machine."""
+    site = tmp_path / "site"
+    shutil.copytree(REPO / "grader", site / "grader", ignore=shutil.ignore_patterns("__pycache__"))
+    reference = REPO / "grader" / "reference.py"
+    cheat = write_file(tmp_path / "cheat.py", f"exec(open({str(reference)!r}).read())\n")
+    env = dict(grader_env(tmp_path), PYTHONPATH=str(site))
+    proc = subprocess.run([sys.executable, "-m", "grader", "--submission", str(cheat), "--json",
+                           "--no-train"], cwd=tmp_path, env=env, capture_output=True, text=True,
+                          timeout=60)
+    assert '"score": 0.0' in proc.stdout and "PermissionError" in proc.stdout, proc.stdout[-3000:]
+
+
+def test_a_missing_function_called_while_files_load_says_why_it_is_missing(tmp_path):
+    sub = make_submission(tmp_path / "sub", {
+        "relu.py": "def relu(Z)\n    return Z\n",  # a syntax error: relu is stood in for
+        "forward_prop.py": (SOLUTIONS / "forward_prop.py").read_text()
+        + "\nprint(relu([-1.0, 2.0]))  # the learner's own try-out\n",
+    })
+    run = grade_json(sub, tmp_path / "t", "relu", "forward_prop")
+    assert run.statuses == {"relu": "error", "forward_prop": "error"}, run.describe()
+    message = run.exercise("forward_prop")["message"]
+    assert "RuntimeError: relu() is missing: relu.py could not be loaded: SyntaxError" in message
