@@ -37,12 +37,19 @@ GRADED, TIMEOUT, ERROR = "graded", "timeout", "error"
 def locate(entry: Path) -> Path | None:
     """What to grade in one student's entry: the entry itself when it is a .py or .ipynb file;
     in a folder, the shallowest folder holding an exercise file (relu.py, ...), else its only
-    notebook, else its only .py file. None when there is nothing to grade."""
+    notebook, else its only .py file. None when there is nothing to grade.
+
+    Symbolic links are never followed: one could lead the grader, with its own rights, to any
+    file on the machine (the reference solutions among them)."""
+    if entry.is_symlink():
+        return None
     if entry.is_file():
         return entry if entry.suffix in (".py", ".ipynb") else None
     if not entry.is_dir():
         return None
-    inside = sorted((p for p in entry.rglob("*") if not _ignored(p.relative_to(entry))),
+    inside = sorted((p for p in entry.rglob("*") if not _ignored(p.relative_to(entry))
+                     and not any(q.is_symlink() for q in
+                                 [p, *p.parents][:len(p.relative_to(entry).parts)])),
                     key=lambda p: (len(p.parts), str(p)))
     exercise_files = {ex.file for ex in EXERCISES}
     for folder in [entry, *(p for p in inside if p.is_dir())]:

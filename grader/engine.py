@@ -19,6 +19,7 @@ from grader.catalog import BY_NAME, Exercise
 from grader.compare import CheckFailed
 from grader.results import (ERROR, FAILED, NOT_STARTED, PASSED, CheckResult, ExerciseResult,
                             Results)
+from grader.sandbox import SandboxError
 from grader.worker import Worker
 
 CHECKS = Path(__file__).parent / "checks"
@@ -65,6 +66,7 @@ class Collector:
         self.worker, self.seed = worker, seed
         self.results = {ex.name: ExerciseResult(ex.name) for ex in exercises}
         self.ctrl_c = False
+        self.fatal: SandboxError | None = None  # a worker restarted mid-run and unconfined
 
     def pytest_keyboard_interrupt(self, excinfo: pytest.ExceptionInfo) -> None:
         # A real Ctrl-C, not pytest's own Interrupted (a check module that failed to import).
@@ -119,6 +121,8 @@ class Collector:
             result.status, result.message = NOT_STARTED, str(err)
         elif isinstance(err, LearnerError):
             result.status, result.message = ERROR, str(err)
+        elif isinstance(err, SandboxError):
+            self.fatal = err
         elif not isinstance(err, pytest.skip.Exception):
             result.status = ERROR
             result.message = (f"the grader's check '{name}' itself failed ({type(err).__name__}: "
@@ -134,6 +138,8 @@ def run_checks(worker: Worker, exercises: list[Exercise], seed: int) -> list[Exe
                         "-c", str(CHECKS / "pytest.ini"), *files], plugins=[collector])
     if collector.ctrl_c:  # pytest caught it: pass it on
         raise KeyboardInterrupt
+    if collector.fatal:
+        raise collector.fatal
     unchecked = [r.name for r in collector.results.values() if r.status == PASSED and not r.checks]
     if code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED) or unchecked:
         # Never report a pass that no check earned.

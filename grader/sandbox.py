@@ -12,6 +12,7 @@ Three layers, each used where the system allows it:
 from __future__ import annotations
 
 import ctypes
+import glob
 import os
 import secrets
 import stat
@@ -135,6 +136,9 @@ SCOPE_ALL = 0b11  # abstract unix sockets and signals outside the sandbox (ABI 6
 # libraries and settings. Nothing else (home folders, /tmp, other submissions) is readable.
 SYSTEM = ("/usr", "/lib", "/lib32", "/lib64", "/libx32", "/bin", "/sbin", "/etc", "/proc", "/sys",
           "/nix/store")
+# Where a system-wide install of the grader would be, though not on this Python's path.
+SYSTEM_PACKAGES = ("/usr/lib/python3*/*-packages", "/usr/local/lib/python3*/*-packages",
+                   "/usr/lib/python3/dist-packages")
 DEVICES = ("/dev/null", "/dev/zero", "/dev/random", "/dev/urandom")
 
 
@@ -172,10 +176,12 @@ def landlock_abi() -> int:
 
 
 def grader_files() -> list[Path]:
-    """Every copy of the grader that Python here could find: for a checkout its whole
-    repository (the solutions, the tests and .git are there too), else the package itself."""
+    """Every copy of the grader that Python here could find, or a system-wide install: for a
+    checkout its whole repository (the solutions, the tests and .git are there too), else the
+    package itself."""
     found = []
-    for entry in {str(Path(__file__).resolve().parent.parent), *filter(None, sys.path)}:
+    system = [folder for pattern in SYSTEM_PACKAGES for folder in glob.glob(pattern)]
+    for entry in {str(Path(__file__).resolve().parent.parent), *filter(None, sys.path), *system}:
         root = Path(os.path.realpath(entry))
         if (root / "grader" / "reference.py").is_file():
             found.append(root if (root / "pyproject.toml").is_file() else root / "grader")
@@ -192,11 +198,12 @@ def exposure() -> str | None:
     an instructor; None when the worker's sandbox keeps it out."""
     root = os.name == "posix" and os.geteuid() == 0
     abi = landlock_wanted()
-    if abi and (root or abi >= 6):
+    if abi and root:
         return None
     if abi:
-        return ("on Linux before 6.12 (Landlock 6), submissions graded as you can signal, and so "
-                "stop, this grader and each other: grade as root, or on a newer kernel")
+        return ("submissions graded as you cannot read your files, but can still reach your "
+                "other programs (through their sockets), change file modes and leave processes "
+                "running: grade untrusted code as root in a container")
     if root:
         reference = Path(__file__).resolve().with_name("reference.py")
         if not _readable_by_others(reference):
@@ -232,7 +239,8 @@ def confine(readable: Iterable[Path], writable: Iterable[Path]) -> None:
               {sys.prefix, sys.exec_prefix, sys.base_prefix, sys.base_exec_prefix}]
     trusted = [*python, *(Path(os.path.realpath(p)) for p in readable)]
     try:
-        for root in {*trusted, *(Path(os.path.realpath(p)) for p in (*SYSTEM, *sys.path) if p)}:
+        others = (*SYSTEM, *sys.path, *_library_folders())
+        for root in {*trusted, *(Path(os.path.realpath(p)) for p in others if p)}:
             if any(_within(root, h) for h in hidden) and not any(_within(root, t) for t in trusted):
                 continue  # inside a copy of the grader: only a virtual environment there is read
             for path in _all_but(root, hidden):
@@ -248,6 +256,17 @@ def confine(readable: Iterable[Path], writable: Iterable[Path]) -> None:
             raise SandboxError(f"landlock_restrict_self failed: {os.strerror(ctypes.get_errno())}")
     finally:
         os.close(ruleset)
+
+
+def _library_folders() -> set[str]:
+    """The folders of the shared libraries loaded so far: where Python keeps its own outside
+    /usr (Guix, Linuxbrew, Spack), a later import may need their neighbours."""
+    try:
+        maps = Path("/proc/self/maps").read_text().splitlines()
+    except OSError:
+        return set()
+    files = (line.split(maxsplit=5)[-1] for line in maps)  # anonymous maps end in an inode
+    return {os.path.dirname(f) for f in files if f.startswith("/") and ".so" in f}
 
 
 def _within(path: Path, folder: Path) -> bool:
@@ -267,10 +286,8 @@ def _all_but(folder: Path, hidden: list[Path]) -> Iterable[Path]:
     except OSError:
         return  # a folder this process cannot list stays unreadable
     for child in children:
-        target = Path(os.path.realpath(child))  # never raises, even on a loop of links
-        if child.is_symlink() and any(_within(target, h) or _within(h, target) for h in hidden):
-            continue  # a link into or above the grader: what it leads to is decided there
-        yield from _all_but(child, inner)
+        if not child.is_symlink():  # a rule on a link would grant where it leads, anywhere
+            yield from _all_but(child, inner)
 
 
 def _allow(syscall: ctypes._CFuncPtr, ruleset: int, path: Path, access: int) -> None:

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import builtins
 import contextlib
+import inspect
 import io
 import os
 import queue
@@ -33,7 +34,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -45,6 +46,11 @@ from grader.sandbox import NOBODY, NOGROUP
 
 PRINT_LIMIT = 2000  # characters of a call's printed output that are kept
 REFERENCE_WORK_LIMIT = 10_000_000  # numbers the grader's reference may be asked to make
+# What a worker inherits of the environment (besides LC_* and NN_GRADER_*): enough to run
+# Python and NumPy, nothing that names the user's sockets or holds their tokens.
+PASSED_ENV = ("PATH", "LANG", "LANGUAGE", "TZ", "TERM", "NO_COLOR", "PYTHONPATH",
+              "PYTHONHASHSEED", "PYTHONIOENCODING", "PYTHONUTF8", "VIRTUAL_ENV", "CONDA_PREFIX",
+              "LD_LIBRARY_PATH", "MPLBACKEND")
 SANDBOX_FAILED = 70  # the worker's exit status when it could not be confined (EX_SOFTWARE)
 
 
@@ -177,7 +183,7 @@ class Worker:
     """A handle on one worker process for one submission; restarts it when it dies."""
 
     def __init__(self, submission: Path, call_timeout: float = 5.0) -> None:
-        self.submission = submission.resolve()
+        self.submission = Path(os.path.abspath(submission))  # a link stays a link: see _stage
         self.call_timeout = call_timeout
         self._proc: subprocess.Popen | None = None
         self._replies: queue.Queue = queue.Queue()
@@ -196,8 +202,10 @@ class Worker:
         if self._staging is None:
             self._staging = _stage(self.submission, self._root)
         scratch = tempfile.mkdtemp(prefix="scratch-", dir=self._staging)  # a fresh one each time
-        env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1", OPENBLAS_NUM_THREADS="1",
-                   OMP_NUM_THREADS="1", MKL_NUM_THREADS="1", TMPDIR=scratch,
+        env = {k: v for k, v in os.environ.items() if os.name != "posix" or k in PASSED_ENV
+               or k.startswith(("LC_", "NN_GRADER_"))}  # no tokens, no sockets of the user's
+        env.update(PYTHONDONTWRITEBYTECODE="1", OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1",
+                   MKL_NUM_THREADS="1", TMPDIR=scratch, HOME=scratch,
                    NN_GRADER_STAGING=str(self._staging))
         package_parent = str(Path(__file__).resolve().parent.parent)
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_parent, env.get("PYTHONPATH")]))
@@ -205,7 +213,7 @@ class Worker:
         if self._root:
             self._uid = sandbox.private_uid()
             os.chown(scratch, self._uid, NOGROUP)
-            env.update(NN_GRADER_UID=str(self._uid), HOME=scratch)
+            env.update(NN_GRADER_UID=str(self._uid))
         self._proc = subprocess.Popen(
             [sys.executable, "-m", "grader.worker"], stdin=subprocess.PIPE,
             stdout=subprocess.PIPE, stderr=self._log, cwd=scratch, env=env,
@@ -315,13 +323,15 @@ class Worker:
         if name not in answering or type(args) not in (tuple, list) or type(kwargs) is not dict:
             return {"status": "raised", "type": "RuntimeError",
                     "message": f"the grader's {name} cannot be used here"}, None
-        if _work(args, kwargs) > REFERENCE_WORK_LIMIT:
-            return {"status": "raised", "type": "ValueError",
-                    "message": f"{name}() was asked for more than {REFERENCE_WORK_LIMIT:,} "
-                               "numbers (array sizes times any integer argument)"}, None
+        function = getattr(reference, name)
         try:
+            bound = inspect.signature(function).bind(*args, **kwargs)
+            bound.apply_defaults()  # one_hot's default num_classes counts too
+            if _work(bound.arguments.values()) > REFERENCE_WORK_LIMIT:
+                raise ValueError(f"{name}() was asked for more than {REFERENCE_WORK_LIMIT:,} "
+                                 "numbers (array sizes and integer arguments, times the largest)")
             with np.errstate(all="ignore"):
-                return {"status": "ok"}, getattr(reference, name)(*args, **kwargs)
+                return {"status": "ok"}, function(*args, **kwargs)
         except Exception as err:  # the learner passed something the reference rejects
             return {"status": "raised", "type": type(err).__name__, "message": str(err)}, None
 
@@ -335,8 +345,10 @@ class Worker:
                 self._proc.stdin.flush()
                 return True
             fd = self._proc.stdin.fileno()
+            writable = select.poll()
+            writable.register(fd, select.POLLOUT)
             while data:
-                if not select.select([], [fd], [], max(deadline - time.monotonic(), 0.0))[1]:
+                if not writable.poll(max(deadline - time.monotonic(), 0.0) * 1000):
                     return False
                 with contextlib.suppress(BlockingIOError):
                     data = data[os.write(fd, data):]
@@ -432,24 +444,22 @@ class Worker:
         self.close()
 
 
-def _work(args: Any, kwargs: Any) -> int:
-    """How many numbers a reference call may make: the numbers in its inputs, times its largest
-    integer argument (one_hot(Y, num_classes) makes Y.size * num_classes)."""
-    numbers, factor, todo = 0, 1, [args, kwargs]
+def _work(arguments: Iterable[Any]) -> int:
+    """How many numbers a reference call may make: the numbers in its arguments plus its
+    largest integer argument n, times n (one_hot(Y, n) makes Y.size * n, np.eye(n) n * n)."""
+    numbers, largest, todo = 0, 1, list(arguments)
     while todo:
         item = todo.pop()
-        if isinstance(item, np.ndarray):
-            numbers += item.size
-        elif isinstance(item, (tuple, list)):
+        if isinstance(item, (tuple, list)):
             todo.extend(item)
         elif isinstance(item, dict):
             todo.extend(item.values())
-        elif isinstance(item, (int, np.integer)) and not isinstance(item, bool):
-            factor = max(factor, abs(int(item)))
-            numbers += 1
+        elif isinstance(item, (int, np.integer, np.ndarray)) and not isinstance(item, bool) \
+                and np.ndim(item) == 0 and np.asarray(item).dtype.kind in "iu":
+            largest = max(largest, abs(int(item)))
         else:
-            numbers += 1
-    return numbers * factor
+            numbers += np.size(item) if isinstance(item, np.ndarray) else 1
+    return (numbers + largest) * largest
 
 
 def _names() -> tuple[str, ...]:
@@ -461,9 +471,11 @@ def _stage(submission: Path, as_root: bool) -> Path:
     """A folder holding a copy of the submission, which the worker reads instead, and later
     its scratch folders.
 
-    As root, the folder is made where any user can pass through (TMPDIR may be private) but not
-    list it, so a worker cannot find the scratch folders of others; the copy is root's, readable
-    by the worker, not writable.
+    Symbolic links are copied as links, the submission itself included: the worker follows
+    them with its own rights, never the grader's (a submission that is a link to the reference
+    must not be copied from it). As root, the folder is made where any user can pass through
+    (TMPDIR may be private) but not list it, so a worker cannot find the scratch folders of
+    others; the copy is root's, readable by the worker, not writable.
     """
     base = next((d for d in (tempfile.gettempdir(), "/tmp", "/var/tmp", "/dev/shm")
                  if os.path.isdir(d) and sandbox.reachable(d)), None) if as_root else None
@@ -471,7 +483,9 @@ def _stage(submission: Path, as_root: bool) -> Path:
     os.chmod(root, 0o711)
     target = root / "submission" / submission.name
     target.parent.mkdir()
-    if submission.is_dir():  # symlinks stay links: the worker follows them with its own rights
+    if submission.is_symlink():
+        os.symlink(os.path.realpath(submission), target)
+    elif submission.is_dir():
         shutil.copytree(submission, target, symlinks=True, copy_function=shutil.copyfile,
                         ignore=_not_copied)
     else:
