@@ -114,7 +114,7 @@ def load(path: Path, reference: Reference, skip: dict[str, str] | None = None,
     """Load a .py file, a folder or a .ipynb notebook. In a folder, the exercises in `skip`
     (name -> problem) are not loaded but stood in for, and `before_file` hears of each file
     about to run."""
-    path = path.resolve()
+    path = Path(os.path.abspath(path))  # not resolved: a link stays the learner's file
     sub = Submission(root=path if path.is_dir() else path.parent, reference=reference)
     if path.is_dir():
         _load_folder(path, sub, skip or {}, before_file)
