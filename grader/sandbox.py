@@ -137,8 +137,7 @@ SCOPE_ALL = 0b11  # abstract unix sockets and signals outside the sandbox (ABI 6
 SYSTEM = ("/usr", "/lib", "/lib32", "/lib64", "/libx32", "/bin", "/sbin", "/etc", "/proc", "/sys",
           "/nix/store")
 # Where a system-wide install of the grader would be, though not on this Python's path.
-SYSTEM_PACKAGES = ("/usr/lib/python3*/*-packages", "/usr/local/lib/python3*/*-packages",
-                   "/usr/lib/python3/dist-packages")
+SYSTEM_PACKAGES = ("/usr/lib/python3*/*-packages", "/usr/local/lib/python3*/*-packages")
 DEVICES = ("/dev/null", "/dev/zero", "/dev/random", "/dev/urandom")
 
 
@@ -179,13 +178,15 @@ def grader_files() -> list[Path]:
     """Every copy of the grader that Python here could find, or a system-wide install: for a
     checkout its whole repository (the solutions, the tests and .git are there too), else the
     package itself."""
-    found = []
     system = [folder for pattern in SYSTEM_PACKAGES for folder in glob.glob(pattern)]
-    for entry in {str(Path(__file__).resolve().parent.parent), *filter(None, sys.path), *system}:
-        root = Path(os.path.realpath(entry))
-        if (root / "grader" / "reference.py").is_file():
-            found.append(root if (root / "pyproject.toml").is_file() else root / "grader")
-    return found
+    places = {Path(os.path.realpath(entry)) for entry in
+              (*filter(None, sys.path), *system, Path(__file__).resolve().parent.parent)}
+    return [_copy_in(place) for place in places if (place / "grader" / "reference.py").is_file()]
+
+
+def _copy_in(place: Path) -> Path:
+    """The folder that holds the grader found in `place`: a checkout, or the package alone."""
+    return place if (place / "pyproject.toml").is_file() else place / "grader"
 
 
 def landlock_wanted() -> int:
@@ -208,7 +209,7 @@ def exposure() -> str | None:
         reference = Path(__file__).resolve().with_name("reference.py")
         if not _readable_by_others(reference):
             return None
-        repo = grader_files()[0]
+        repo = _copy_in(reference.parent.parent)
         return (f"without Landlock (Linux 5.13+), submissions can read the grader's reference "
                 f"solutions in {repo}: close that folder to other users (chmod go-rwx {repo})")
     return ("without Landlock (Linux 5.13+) or root, submissions run as you and can read and "
