@@ -94,7 +94,8 @@ class Batch:
             row["message"] = f"cannot read the submission: {problem}"
             return row
         if target is None:
-            row["message"] = "no .py file, folder of exercises or .ipynb notebook found"
+            row["message"] = ("no .py file, folder of exercises or .ipynb notebook found "
+                              "(symbolic links are not followed)")
             return row
         command = [sys.executable, "-m", "grader", "--submission", str(target), "--json",
                    "--seed", str(self.seed), "--timeout", str(self.call_timeout)]

@@ -145,7 +145,7 @@ def autograde(root: Path) -> int:
     try:
         if submission is None:
             raise UsageError("the submission holds no .py file, folder of exercises or .ipynb "
-                             "notebook")
+                             "notebook (symbolic links are not followed)")
         grade(["--submission", str(submission), "--gradescope", str(results)])
         return 0
     except SandboxError as err:
