@@ -29,6 +29,7 @@ import queue
 import select
 import shutil
 import signal
+import site
 import subprocess
 import sys
 import tempfile
@@ -48,9 +49,9 @@ PRINT_LIMIT = 2000  # characters of a call's printed output that are kept
 REFERENCE_WORK_LIMIT = 10_000_000  # numbers the grader's reference may be asked to make
 # What a worker inherits of the environment (besides LC_* and NN_GRADER_*): enough to run
 # Python and NumPy, nothing that names the user's sockets or holds their tokens.
-PASSED_ENV = ("PATH", "LANG", "LANGUAGE", "TZ", "TERM", "NO_COLOR", "PYTHONPATH",
-              "PYTHONHASHSEED", "PYTHONIOENCODING", "PYTHONUTF8", "VIRTUAL_ENV", "CONDA_PREFIX",
-              "LD_LIBRARY_PATH", "MPLBACKEND")
+PASSED_ENV = ("PATH", "LANG", "LANGUAGE", "TZ", "TERM", "NO_COLOR", "PYTHONPATH", "PYTHONHOME",
+              "PYTHONNOUSERSITE", "PYTHONPLATLIBDIR", "PYTHONHASHSEED", "PYTHONIOENCODING",
+              "PYTHONUTF8", "VIRTUAL_ENV", "CONDA_PREFIX", "LD_LIBRARY_PATH", "MPLBACKEND")
 SANDBOX_FAILED = 70  # the worker's exit status when it could not be confined (EX_SOFTWARE)
 
 
@@ -207,6 +208,8 @@ class Worker:
         env.update(PYTHONDONTWRITEBYTECODE="1", OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1",
                    MKL_NUM_THREADS="1", TMPDIR=scratch, HOME=scratch,
                    NN_GRADER_STAGING=str(self._staging))
+        if site.ENABLE_USER_SITE:  # packages installed with pip --user stay importable
+            env["PYTHONUSERBASE"] = site.getuserbase()
         package_parent = str(Path(__file__).resolve().parent.parent)
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_parent, env.get("PYTHONPATH")]))
         env.pop("NN_GRADER_UID", None)
@@ -457,6 +460,7 @@ def _work(arguments: Iterable[Any]) -> int:
         elif isinstance(item, (int, np.integer, np.ndarray)) and not isinstance(item, bool) \
                 and np.ndim(item) == 0 and np.asarray(item).dtype.kind in "iu":
             largest = max(largest, abs(int(item)))
+            numbers += 1
         else:
             numbers += np.size(item) if isinstance(item, np.ndarray) else 1
     return (numbers + largest) * largest
@@ -471,9 +475,9 @@ def _stage(submission: Path, as_root: bool) -> Path:
     """A folder holding a copy of the submission, which the worker reads instead, and later
     its scratch folders.
 
-    Symbolic links are copied as links, the submission itself included: the worker follows
-    them with its own rights, never the grader's (a submission that is a link to the reference
-    must not be copied from it). As root, the folder is made where any user can pass through
+    Symbolic links are copied as links, and so is the submission itself when it is a link
+    (as root, or into the grader): the worker follows them with its own rights, never the
+    grader's (a submission that is a link to the reference must not be copied from it). As root, the folder is made where any user can pass through
     (TMPDIR may be private) but not list it, so a worker cannot find the scratch folders of
     others; the copy is root's, readable by the worker, not writable.
     """
@@ -483,13 +487,23 @@ def _stage(submission: Path, as_root: bool) -> Path:
     os.chmod(root, 0o711)
     target = root / "submission" / submission.name
     target.parent.mkdir()
-    if submission.is_symlink():
+    def copy(source: str | Path, copied: str | Path) -> None:
+        """A hard link may be a file the grader can read and the worker may not: as root,
+        such a file is staged as a symbolic link, for the worker to open with its own rights."""
+        if as_root and os.lstat(source).st_nlink > 1:
+            os.symlink(os.path.abspath(source), copied)
+        else:
+            shutil.copyfile(source, copied)
+
+    hidden = sandbox.grader_files()
+    if submission.is_symlink() and (as_root or any(
+            Path(os.path.realpath(submission)).is_relative_to(h) for h in hidden)):
         os.symlink(os.path.realpath(submission), target)
     elif submission.is_dir():
-        shutil.copytree(submission, target, symlinks=True, copy_function=shutil.copyfile,
+        shutil.copytree(submission, target, symlinks=True, copy_function=copy,
                         ignore=_not_copied)
-    else:
-        shutil.copyfile(submission, target)
+    else:  # your own link, run as yourself: what it leads to is yours to grade
+        copy(submission, target)
     for folder, _dirs, files in os.walk(target.parent):
         os.chmod(folder, 0o755)
         for name in files:

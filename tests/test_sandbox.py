@@ -5,6 +5,7 @@ learner code turns it against the grader: the submission and the grader's own li
 from __future__ import annotations
 
 import csv
+import os
 import shutil
 import subprocess
 import sys
@@ -52,9 +53,10 @@ def test_a_file_in_a_folder_others_may_only_pass_through_is_readable_by_them(tmp
 def test_reference_work_counts_numbers_and_integer_arguments_however_given():
     Y = np.arange(13)
     assert _work([np.ones((10, 7))]) == 71
-    assert _work([Y, 10]) == (13 + 10) * 10  # one_hot(Y, 10)
-    assert _work([Y, np.array(10)]) == (13 + 10) * 10  # num_classes as a 0-d array
-    assert _work([[np.ones(5), [np.ones(5)]], {"k": np.int64(3)}]) == (10 + 3) * 3
+    assert _work([Y, 10]) == (13 + 1 + 10) * 10  # one_hot(Y, 10)
+    assert _work([Y, np.array(10)]) == (13 + 1 + 10) * 10  # num_classes as a 0-d array
+    assert _work([[np.ones(5), [np.ones(5)]], {"k": np.int64(3)}]) == (10 + 1 + 3) * 3
+    assert _work([[1] * 2_000_000, 10]) > REFERENCE_WORK_LIMIT  # labels as a list of ints
     assert _work([np.zeros(1), 10**4]) > REFERENCE_WORK_LIMIT  # np.eye(10**4) is 10**8
 
 
@@ -268,3 +270,18 @@ def test_a_submission_that_is_a_link_is_read_with_the_workers_rights(tmp_path, t
     run = grade_json(link, tmp_path / "t")
     assert run.json["score"] == 0 and set(run.statuses.values()) == {"error"}, run.describe()
     assert "PermissionError" in run.exercise("relu")["message"], run.describe()
+
+
+@pytest.mark.skipif(not AS_ROOT, reason="only a grader running as root reads what learners cannot")
+def test_a_hard_link_in_a_submission_is_read_with_the_workers_rights(tmp_path):
+    secret = Path(tempfile.mkdtemp(prefix="nn-grader-secret-"))  # same file system as tmp_path
+    try:
+        write_file(secret / "relu.py", "TOKEN = 's3cr3t'\n").chmod(0o600)
+        sub = tmp_path / "sub"
+        sub.mkdir()
+        os.link(secret / "relu.py", sub / "relu.py")
+        run = grade_json(sub, tmp_path / "t", "relu")
+    finally:
+        shutil.rmtree(secret)
+    assert run.statuses == {"relu": "error"}, run.describe()
+    assert "s3cr3t" not in run.stdout and "PermissionError" in run.stdout, run.describe()
