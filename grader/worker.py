@@ -30,6 +30,7 @@ import select
 import shutil
 import signal
 import site
+import stat
 import subprocess
 import sys
 import tempfile
@@ -487,15 +488,21 @@ def _stage(submission: Path, as_root: bool) -> Path:
     os.chmod(root, 0o711)
     target = root / "submission" / submission.name
     target.parent.mkdir()
+    hidden = sandbox.grader_files()
+    graders = {(f.st_dev, f.st_ino) for h in hidden for f in map(os.lstat, _files_in(h))} \
+        if as_root else set()
+
     def copy(source: str | Path, copied: str | Path) -> None:
-        """A hard link may be a file the grader can read and the worker may not: as root,
-        such a file is staged as a symbolic link, for the worker to open with its own rights."""
-        if as_root and os.lstat(source).st_nlink > 1:
+        """A hard link may be a file the grader can read and the worker may not (one of the
+        grader's, or one closed to other users): as root, such a file is staged as a symbolic
+        link, for the worker to open with its own rights."""
+        info = os.lstat(source)
+        if as_root and info.st_nlink > 1 and (
+                (info.st_dev, info.st_ino) in graders or not info.st_mode & stat.S_IROTH):
             os.symlink(os.path.abspath(source), copied)
         else:
             shutil.copyfile(source, copied)
 
-    hidden = sandbox.grader_files()
     if submission.is_symlink() and (as_root or any(
             Path(os.path.realpath(submission)).is_relative_to(h) for h in hidden)):
         os.symlink(os.path.realpath(submission), target)
@@ -510,6 +517,10 @@ def _stage(submission: Path, as_root: bool) -> Path:
             if not os.path.islink(os.path.join(folder, name)):  # chmod would follow a link
                 os.chmod(os.path.join(folder, name), 0o644)
     return root
+
+
+def _files_in(folder: Path) -> list[str]:
+    return [os.path.join(d, f) for d, _dirs, files in os.walk(folder) for f in files]
 
 
 def _not_copied(folder: str, names: list[str]) -> set[str]:

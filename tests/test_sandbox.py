@@ -285,3 +285,17 @@ def test_a_hard_link_in_a_submission_is_read_with_the_workers_rights(tmp_path):
         shutil.rmtree(secret)
     assert run.statuses == {"relu": "error"}, run.describe()
     assert "s3cr3t" not in run.stdout and "PermissionError" in run.stdout, run.describe()
+
+
+@pytest.mark.skipif(not AS_ROOT, reason="only a grader running as root reads what learners cannot")
+def test_a_hard_link_to_the_reference_is_not_copied_by_the_grader(tmp_path):
+    sub = tmp_path / "sub"
+    sub.mkdir()
+    # Not a solution file: other tests grade solutions/ meanwhile, and would see the link too.
+    os.link(REPO / "grader" / "reference.py", sub / "relu.py")  # one file system here
+    try:
+        run = grade_json(sub, tmp_path / "t", "relu")
+    finally:
+        (sub / "relu.py").unlink()
+    assert run.statuses == {"relu": "error"}, run.describe()
+    assert "PermissionError" in run.exercise("relu")["message"], run.describe()
