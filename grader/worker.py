@@ -478,9 +478,10 @@ def _stage(submission: Path, as_root: bool) -> Path:
 
     Symbolic links are copied as links, and so is the submission itself when it is a link
     (as root, or into the grader): the worker follows them with its own rights, never the
-    grader's (a submission that is a link to the reference must not be copied from it). As root, the folder is made where any user can pass through
-    (TMPDIR may be private) but not list it, so a worker cannot find the scratch folders of
-    others; the copy is root's, readable by the worker, not writable.
+    grader's (a submission that is a link to the reference must not be copied from it). As
+    root, the folder is made where any user can pass through (TMPDIR may be private) but not
+    list it, so a worker cannot find the scratch folders of others; the copy is root's,
+    readable by the worker, not writable.
     """
     base = next((d for d in (tempfile.gettempdir(), "/tmp", "/var/tmp", "/dev/shm")
                  if os.path.isdir(d) and sandbox.reachable(d)), None) if as_root else None
@@ -489,14 +490,16 @@ def _stage(submission: Path, as_root: bool) -> Path:
     target = root / "submission" / submission.name
     target.parent.mkdir()
     hidden = sandbox.grader_files()
-    graders = {(f.st_dev, f.st_ino) for h in hidden for f in map(os.lstat, _files_in(h))} \
-        if as_root else set()
+    graders: set[tuple[int, int]] = set()  # the grader's files, listed at the first hard link
 
     def copy(source: str | Path, copied: str | Path) -> None:
         """A hard link may be a file the grader can read and the worker may not (one of the
         grader's, or one closed to other users): as root, such a file is staged as a symbolic
         link, for the worker to open with its own rights."""
         info = os.lstat(source)
+        if as_root and info.st_nlink > 1 and not graders:
+            graders.update((f.st_dev, f.st_ino) for h in hidden
+                           for f in map(os.lstat, _files_in(h)))
         if as_root and info.st_nlink > 1 and (
                 (info.st_dev, info.st_ino) in graders or not info.st_mode & stat.S_IROTH):
             os.symlink(os.path.abspath(source), copied)
