@@ -22,8 +22,10 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-NAMES = ("relu", "relu_deriv", "softmax", "one_hot", "forward_prop", "backward_prop",
-         "update_params")
+sys.path.insert(0, str(REPO))
+from grader.catalog import CHAPTERS  # noqa: E402
+
+NAMES = tuple(ex.name for ex in CHAPTERS[0].exercises)
 
 BUGS = {  # one wrong function each
     "relu": "def relu(Z):\n    return np.abs(Z)\n",
@@ -48,13 +50,13 @@ HOSTILE = {  # name: (code before the solutions, functions replaced)
 }
 
 CHEATS = {  # name: a whole submission that earns points only if the cheat works
-    "imports_reference": "from grader.reference import (relu, relu_deriv, softmax, one_hot, "
-                         "forward_prop, backward_prop, update_params)\n",
+    "imports_reference": "from grader.network import relu, relu_deriv, softmax, one_hot\n"
+                         "from grader.chapter1.forward_prop import reference as forward_prop\n",
     "reads_reference": "import pathlib, grader\n"
-                       "exec(pathlib.Path(grader.__file__).with_name('reference.py').read_text())\n",
+                       "exec(pathlib.Path(grader.__file__).with_name('network.py').read_text())\n",
     "finds_reference_in_memory": "import gc\n" + "".join(
         f"def {n}(*args):\n    return next(o for o in gc.get_objects() if getattr(o, "
-        f"'__module__', '') == 'grader.reference' and getattr(o, '__name__', '') == '{n}')"
+        f"'__module__', '') == 'grader.network' and getattr(o, '__name__', '') == '{n}')"
         f"(*args)\n" for n in NAMES),
     "equal_to_anything": "class Anything:\n    def __eq__(self, other):\n        return True\n"
                          + "".join(f"def {n}(*args):\n    return Anything()\n" for n in NAMES),

@@ -29,7 +29,7 @@ def median_of(runs: int, fn) -> float:
 
 def in_process(runs: int) -> dict[str, float]:
     sys.path.insert(0, str(REPO))
-    from grader.catalog import EXERCISES
+    from grader.catalog import CHAPTERS
     from grader.engine import run_checks
     from grader.worker import Worker
 
@@ -43,11 +43,11 @@ def in_process(runs: int) -> dict[str, float]:
         with Worker(REPO / "solutions") as worker:
             worker.loaded()
             t = time.perf_counter()
-            run_checks(worker, list(EXERCISES), seed=0)
+            run_checks(worker, list(CHAPTERS[0].exercises), seed=0)
             return time.perf_counter() - t
 
     return {"worker start (spawn + NumPy + load)": median_of(runs, start),
-            "checks (7 exercises, worker warm)": median_of(runs, checks)}
+            "checks (chapter 1, worker warm)": median_of(runs, checks)}
 
 
 def main() -> None:

@@ -24,8 +24,11 @@ import numpy as np  # noqa: E402
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from grader import data as data_module, reference  # noqa: E402
-from grader.training import MINI_BATCH, Data, run_training  # noqa: E402
+import dataclasses  # noqa: E402
+
+from grader import data as data_module, network  # noqa: E402
+from grader.catalog import CHAPTERS  # noqa: E402
+from grader.training import Data, run_training  # noqa: E402
 from grader.worker import Worker  # noqa: E402
 from solutions.backward_prop import backward_prop  # noqa: E402
 from solutions.forward_prop import forward_prop  # noqa: E402
@@ -45,7 +48,7 @@ def notebook(d: Data, iterations: int = 500, seed: int = 0) -> tuple[float | Non
         grads = backward_prop(Z1, A1, Z2, A2, params[0], params[2], X, d.Y_train)
         params = list(update_params(*params, *grads, 0.10))
         spent += time.perf_counter() - t
-        acc = float((reference.predict(*params, X_dev) == d.Y_dev).mean())
+        acc = float((network.predict(network.as_params(*params), X_dev) == d.Y_dev).mean())
         if to_target is None and acc >= 0.80:
             to_target = spent
     return to_target, spent, acc
@@ -67,12 +70,13 @@ def main() -> None:
     nb_target = statistics.median(r[0] for r in nb if r[0] is not None)
     nb_500 = statistics.median(r[1] for r in nb)
 
-    verdicts, accuracies = [], []
+    rules = CHAPTERS[0].verdict
+    verdicts, accuracies = [], []  # seconds and dev accuracy of chapter 1's verdict
     with Worker(REPO / "solutions") as worker:
         worker.loaded()
         for seed in range(runs):
             t = time.perf_counter()
-            result = run_training(worker, d, dict(MINI_BATCH, seed=seed), show_progress=False)
+            result = run_training(worker, d, rules, dataclasses.replace(rules.settings, seed=seed))
             verdicts.append(time.perf_counter() - t)
             accuracies.append(result.dev_accuracy)
     verdict = statistics.median(verdicts)

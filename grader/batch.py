@@ -24,51 +24,20 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 from typing import Any
 
-from grader.catalog import EXERCISES, MAX_SCORE, NAMES
-from grader.sandbox import MEMORY_MB, exposure
+from grader.catalog import MAX_SCORE, NAMES, REPO
+from grader.limits import MEMORY_MB, SUBMISSION_SECONDS, Limits
+from grader.locate import find, ignored
+from grader.sandbox import exposure
+from grader.usage import Parser, UsageError, add_timeout_option, seed_argument
 
-REPO = Path(__file__).resolve().parent.parent
-IGNORED = ("__pycache__", "__MACOSX")  # and every name starting with a dot
 GRACE = 5.0  # seconds a stopped grader gets to stop its worker before it is killed
 
 GRADED, TIMEOUT, ERROR = "graded", "timeout", "error"
 
 
-def locate(entry: Path) -> Path | None:
-    """What to grade in one student's entry: the entry itself when it is a .py or .ipynb file;
-    in a folder, the shallowest folder holding an exercise file (relu.py, ...), else its only
-    notebook, else its only .py file. None when there is nothing to grade.
-
-    Symbolic links are never followed: one could lead the grader, with its own rights, to any
-    file on the machine (the reference solutions among them)."""
-    if entry.is_symlink():
-        return None
-    if entry.is_file():
-        return entry if entry.suffix in (".py", ".ipynb") else None
-    if not entry.is_dir():
-        return None
-    inside = sorted((p for p in entry.rglob("*") if not _ignored(p.relative_to(entry))
-                     and not any(q.is_symlink() for q in
-                                 [p, *p.parents][:len(p.relative_to(entry).parts)])),
-                    key=lambda p: (len(p.parts), str(p)))
-    exercise_files = {ex.file for ex in EXERCISES}
-    for folder in [entry, *(p for p in inside if p.is_dir())]:
-        if any((folder / name).is_file() for name in exercise_files):
-            return folder
-    for suffix in (".ipynb", ".py"):
-        found = [p for p in inside if p.suffix == suffix and p.is_file()]
-        if len(found) == 1:
-            return found[0]
-    return None
-
-
-def _ignored(relative: Path) -> bool:
-    return any(part.startswith(".") or part in IGNORED for part in relative.parts)
-
-
 def submissions(folder: Path) -> dict[str, Path]:
     """Student name -> entry, in name order; a name shared by two entries keeps its suffix."""
-    entries = sorted(p for p in folder.iterdir() if not _ignored(Path(p.name))
+    entries = sorted(p for p in folder.iterdir() if not ignored(Path(p.name))
                      and (p.is_dir() or p.suffix in (".py", ".ipynb")))
     stems = [p.stem if p.is_file() else p.name for p in entries]
     return {(stem if stems.count(stem) == 1 else p.name): p for stem, p in zip(stems, entries)}
@@ -77,10 +46,8 @@ def submissions(folder: Path) -> dict[str, Path]:
 class Batch:
     """Grades entries one grader process each; stop() ends every process still running."""
 
-    def __init__(self, seed: int, *, train: bool, time_limit: float, memory_mb: int,
-                 call_timeout: float) -> None:
-        self.seed, self.train, self.time_limit = seed, train, time_limit
-        self.memory_mb, self.call_timeout = memory_mb, call_timeout
+    def __init__(self, seed: int, *, train: bool, limits: Limits) -> None:
+        self.seed, self.train, self.limits = seed, train, limits
         self._running: set[subprocess.Popen] = set()
         self._lock = threading.Lock()
         self._stopping = False
@@ -89,7 +56,7 @@ class Batch:
         row: dict[str, Any] = {"student": student, "path": str(entry), "status": ERROR,
                                "score": 0.0, "max_score": MAX_SCORE, "message": ""}
         try:
-            target = locate(entry)
+            target = find(entry)
         except OSError as problem:  # an unreadable folder is that student's, not the batch's
             row["message"] = f"cannot read the submission: {problem}"
             return row
@@ -98,9 +65,9 @@ class Batch:
                               "(symbolic links are not followed)")
             return row
         command = [sys.executable, "-m", "grader", "--submission", str(target), "--json",
-                   "--seed", str(self.seed), "--timeout", str(self.call_timeout)]
+                   "--seed", str(self.seed), "--timeout", str(self.limits.call)]
         command += [] if self.train else ["--no-train"]
-        env = dict(os.environ, NN_GRADER_MEMORY_MB=str(self.memory_mb), NO_COLOR="1")
+        env = dict(os.environ, NN_GRADER_MEMORY_MB=str(self.limits.memory_mb), NO_COLOR="1")
         started = time.perf_counter()
         with self._lock:
             if self._stopping:
@@ -110,11 +77,11 @@ class Batch:
                                     start_new_session=True)
             self._running.add(proc)
         try:
-            out, err = proc.communicate(timeout=self.time_limit)
+            out, err = proc.communicate(timeout=self.limits.submission)
         except subprocess.TimeoutExpired:
             _end(proc)
             proc.communicate()  # what is left in the pipes
-            row.update(status=TIMEOUT, message=f"grading took longer than {self.time_limit:g} s "
+            row.update(status=TIMEOUT, message=f"grading took longer than {self.limits.submission:g} s "
                        "and was stopped")
             return row
         finally:
@@ -170,8 +137,6 @@ def write_outputs(csv_path: Path, json_path: Path, rows: list[dict], meta: dict)
 
 
 def main(argv: list[str]) -> int:
-    from grader.cli import Parser, UsageError, add_timeout_option
-
     p = Parser(prog="python -m grader batch",
                description="Grade every submission in DIR (one .py file, folder or .ipynb "
                "notebook per student) in parallel, each with a time and memory limit, and write "
@@ -184,13 +149,15 @@ def main(argv: list[str]) -> int:
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     p.add_argument("--jobs", type=int, default=cpus or 1, metavar="N",
                    help="submissions graded at once (default: one per CPU this process may use)")
-    p.add_argument("--time-limit", type=float, default=120.0, metavar="SECONDS",
-                   help="wall-clock limit for grading one submission (default: 120)")
+    p.add_argument("--time-limit", type=float, default=SUBMISSION_SECONDS, metavar="SECONDS",
+                   help=f"wall-clock limit for grading one submission (default: "
+                        f"{SUBMISSION_SECONDS:g})")
     p.add_argument("--memory", type=int, default=MEMORY_MB, metavar="MB",
                    help=f"memory limit of the process running a submission (default: {MEMORY_MB})")
     add_timeout_option(p)
     p.add_argument("--no-train", action="store_true", help="only run the checks")
-    p.add_argument("--seed", type=int, help="seed of everyone's random inputs (default: fresh)")
+    p.add_argument("--seed", type=seed_argument,
+                   help="seed of everyone's random inputs (default: fresh)")
     p.add_argument("--force", action="store_true", help="overwrite existing output files")
     args = p.parse_args(argv)
     if not args.dir.is_dir():
@@ -215,8 +182,8 @@ def main(argv: list[str]) -> int:
     if warning:
         print(f"warning: {warning}", file=sys.stderr)
     seed = args.seed if args.seed is not None else secrets.randbelow(2**31)
-    batch = Batch(seed, train=not args.no_train, time_limit=args.time_limit,
-                  memory_mb=args.memory, call_timeout=args.timeout)
+    limits = Limits(submission=args.time_limit, memory_mb=args.memory).with_call(args.timeout)
+    batch = Batch(seed, train=not args.no_train, limits=limits)
     started = time.perf_counter()
     rows = _run(batch, entries, args.jobs)
     seconds = time.perf_counter() - started

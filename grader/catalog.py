@@ -1,12 +1,43 @@
-"""The one source of truth for the exercises: order, points, what each calls, and hints.
+"""Chapters and exercises as data: the one source of truth of the whole package.
 
-The CLI, the checks, the report, the JSON and the README all read this list. Each exercise
-lives in `exercises/<name>.py` and defines the function `<name>`.
+A chapter is a record: its number, title, the folder its exercises live in, the exercises in
+order and its training verdict. An exercise is a record too: name, points, a summary, what it
+takes and returns (with shapes), the learner functions it calls, the docstring of its stub and
+three levels of hints. Everything else is derived from these records or checked against them
+by `python -m grader dev-check`: the stubs in `exercises/`, the README's exercise table, the
+notebook, the Classroom workflow, Gradescope's tests, the scores.
+
+The grader side of an exercise (its reference implementation, known mistakes and checks) is
+the module `grader.chapter<N>.<name>`; its solution is `solutions/<name>.py`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Value:
+    """A parameter or a returned value: an array of a (symbolic) shape, or a scalar."""
+
+    name: str
+    shape: str | None = None  # "(n_h, m)" for an array; None for a scalar
+    type: str = "np.ndarray"
+    default: str | None = None  # the default's source text, e.g. "10"
+
+    def annotation(self) -> str:
+        return f"{self.name}: {self.type}" + (f" = {self.default}" if self.default else "")
+
+
+def array(name: str, shape: str) -> Value:
+    return Value(name, shape)
+
+
+def scalar(name: str, type: str, default: str | None = None) -> Value:
+    return Value(name, None, type, default)
 
 
 @dataclass(frozen=True)
@@ -14,20 +45,89 @@ class Exercise:
     name: str
     points: float
     summary: str
+    inputs: tuple[Value, ...]
+    outputs: tuple[Value, ...]  # one: the function returns it; several: a tuple, in this order
+    doc: str  # the stub's docstring: shapes, the formula, an example
+    # Progressive hints: a nudge, the idea with its formula or shape, an almost-complete line.
+    hints: tuple[str, str, str]
     # Learner functions this one calls; while it is graded they are swapped for the grader's
     # reference versions, so a bug in one exercise never fails another.
     calls: tuple[str, ...] = ()
-    # Progressive hints: a nudge, the idea with its formula or shape, an almost-complete line.
-    hints: tuple[str, ...] = ()
 
     @property
     def file(self) -> str:
         return f"{self.name}.py"
 
+    @property
+    def arg_names(self) -> tuple[str, ...]:
+        return tuple(v.name for v in self.inputs)
 
-EXERCISES: tuple[Exercise, ...] = (
+    @property
+    def output_names(self) -> tuple[str, ...]:
+        return tuple(v.name for v in self.outputs)
+
+
+@dataclass(frozen=True)
+class TrainingSettings:
+    """How the grader trains the learner's network: sent to the worker as a dict."""
+
+    method: str  # "mini-batch" (shuffled batches each epoch) or "full-batch" (the notebook's)
+    alpha: float
+    epochs: int  # passes over the training set; full batch: one step each
+    eval_every: int  # steps between two looks at the dev accuracy
+    batch_size: int | None = None  # None: the whole training set at once
+    init: str = "he"  # "he": N(0, 2 / fan_in), biases 0; "uniform": U(-0.5, 0.5) for everything
+    stop_at: float | None = None  # stop early at this dev accuracy
+    seed: int = 0
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What chapter training means: this network, trained this way, reaches `target`."""
+
+    layers: tuple[int, ...]  # units per layer, input first: (784, 10, 10)
+    uses: tuple[str, ...]  # the learner's functions that training runs
+    target: float  # dev accuracy to reach
+    budget: float  # seconds the whole training may take in the worker
+    settings: TrainingSettings
+    variants: dict[str, TrainingSettings]  # other ways to train, by CLI option name
+    data: str  # what it trains on, in words
+
+    @property
+    def summary(self) -> str:
+        return "-".join(map(str, self.layers))
+
+
+@dataclass(frozen=True)
+class Chapter:
+    number: int
+    title: str
+    folder: str  # where its exercises live, relative to the repository
+    exercises: tuple[Exercise, ...]
+    verdict: Verdict
+
+    @property
+    def max_score(self) -> float:
+        return sum(ex.points for ex in self.exercises)
+
+    @property
+    def package(self) -> str:
+        """The grader modules of its exercises: `grader.chapter<N>.<name>`."""
+        return f"grader.chapter{self.number}"
+
+
+CHAPTER_1 = (
     Exercise(
-        "relu", 1.0, "ReLU activation: max(0, Z), element by element",
+        "relu", 1.0, "max(0, Z), element by element",
+        inputs=(array("Z", "any"),), outputs=(array("A", "like Z"),),
+        doc="""The ReLU activation, element by element: max(0, z).
+
+        Z: any shape, e.g. (10, m) for the hidden layer's pre-activations.
+        Returns: an array of the same shape as Z. Do not modify Z itself.
+
+        Example:
+            relu(np.array([[-2.0, 0.0], [0.5, 3.0]]))  ->  [[0.0, 0.0], [0.5, 3.0]]
+        """,
         hints=(
             "ReLU keeps positive numbers and replaces everything else by 0.",
             "NumPy compares an array with a number element by element: np.maximum(0, Z) "
@@ -36,7 +136,16 @@ EXERCISES: tuple[Exercise, ...] = (
         ),
     ),
     Exercise(
-        "relu_deriv", 1.0, "ReLU's derivative: 1.0 where Z > 0, else 0.0",
+        "relu_deriv", 1.0, "1.0 where Z > 0, else 0.0",
+        inputs=(array("Z", "any"),), outputs=(array("dA", "like Z"),),
+        doc="""The derivative of ReLU, element by element: 1.0 where z > 0, else 0.0 (also at z = 0).
+
+        Z: any shape, e.g. (10, m).
+        Returns: a float array of the same shape as Z (1.0 and 0.0, not True and False).
+
+        Example:
+            relu_deriv(np.array([[-2.0, 0.0], [0.5, 3.0]]))  ->  [[0.0, 0.0], [1.0, 1.0]]
+        """,
         hints=(
             "The slope of max(0, z) is 1 on the right of zero and 0 on the left; "
             "the result must be floats, not booleans.",
@@ -46,6 +155,19 @@ EXERCISES: tuple[Exercise, ...] = (
     ),
     Exercise(
         "softmax", 2.0, "column-wise softmax, finite even for |Z| up to 1e4",
+        inputs=(array("Z", "(k, m)"),), outputs=(array("A", "(k, m)"),),
+        doc="""Column-wise softmax: turns each column of scores into probabilities that sum to 1.
+
+        Z: shape (k, m), one example per column (k = 10 classes for our network).
+        Returns: shape (k, m), where for every column j and row i
+            A[i, j] = exp(Z[i, j]) / sum over r of exp(Z[r, j]).
+        Must stay finite for any finite Z, even |Z| up to 1e4: exp(1000) overflows, but
+        subtracting the column's maximum first gives the same result without overflow.
+        Do not modify Z itself.
+
+        Example:
+            softmax(np.array([[1.0, 0.0], [1.0, np.log(3.0)]]))  ->  [[0.5, 0.25], [0.5, 0.75]]
+        """,
         hints=(
             "Each column is one example: its 10 outputs must be positive and sum to 1.",
             "softmax(z) = exp(z - max(z)) / sum(exp(z - max(z))), taken over axis=0 "
@@ -55,7 +177,20 @@ EXERCISES: tuple[Exercise, ...] = (
         ),
     ),
     Exercise(
-        "one_hot", 1.0, "labels (m,) -> one-hot matrix (num_classes, m)",
+        "one_hot", 1.0, "labels (m,) to a one-hot matrix (10, m)",
+        inputs=(array("Y", "(m,)"), scalar("num_classes", "int", "10")),
+        outputs=(array("T", "(num_classes, m)"),),
+        doc="""Labels to one-hot columns: column j is all zeros except a 1.0 in row Y[j].
+
+        Y: shape (m,), integer labels in 0 .. num_classes - 1.
+        Returns: a float array of shape (num_classes, m), even when some classes do not occur in Y.
+        Do not modify Y itself.
+
+        Example:
+            one_hot(np.array([2, 0]), num_classes=3)  ->  [[0.0, 1.0],
+                                                           [0.0, 0.0],
+                                                           [1.0, 0.0]]
+        """,
         hints=(
             "Column j of the result is all zeros except a 1.0 in row Y[j].",
             "Start from np.zeros((num_classes, Y.size)) and set one element per column; "
@@ -64,8 +199,25 @@ EXERCISES: tuple[Exercise, ...] = (
         ),
     ),
     Exercise(
-        "forward_prop", 2.0, "Z1, A1, Z2, A2 of the 784-10-10 network",
+        "forward_prop", 2.0, "Z1, A1, Z2, A2",
+        inputs=(array("W1", "(n_h, 784)"), array("b1", "(n_h, 1)"), array("W2", "(10, n_h)"),
+                array("b2", "(10, 1)"), array("X", "(784, m)")),
+        outputs=(array("Z1", "(n_h, m)"), array("A1", "(n_h, m)"), array("Z2", "(10, m)"),
+                 array("A2", "(10, m)")),
         calls=("relu", "softmax"),
+        doc="""The forward pass of the 784-10-10 network, for m examples at once.
+
+        W1 (10, 784), b1 (10, 1), W2 (10, 10), b2 (10, 1); X (784, m), one image per column.
+        Returns the tuple (Z1, A1, Z2, A2), each of shape (10, m):
+            Z1 = W1 X + b1        (b1 is added to every column)
+            A1 = relu(Z1)
+            Z2 = W2 A1 + b2
+            A2 = softmax(Z2)      (column j holds the 10 class probabilities of example j)
+        Use your relu and softmax. Do not modify the inputs.
+
+        Example (m = 1): with every weight and bias 0, Z1 = A1 = Z2 = zeros((10, 1)) and
+        A2 = full((10, 1), 0.1): every digit is equally likely.
+        """,
         hints=(
             "Follow the formulas in order; each result feeds the next one.",
             "Z1 = W1 X + b1 has shape (10, m); b1 (10, 1) is broadcast over the m columns. "
@@ -75,8 +227,29 @@ EXERCISES: tuple[Exercise, ...] = (
         ),
     ),
     Exercise(
-        "backward_prop", 2.0, "gradients dW1, db1, dW2, db2 of the mean cross-entropy",
+        "backward_prop", 2.0, "dW1, db1, dW2, db2 of the mean cross-entropy",
+        inputs=(array("Z1", "(n_h, m)"), array("A1", "(n_h, m)"), array("Z2", "(10, m)"),
+                array("A2", "(10, m)"), array("W1", "(n_h, 784)"), array("W2", "(10, n_h)"),
+                array("X", "(784, m)"), array("Y", "(m,)")),
+        outputs=(array("dW1", "(n_h, 784)"), array("db1", "(n_h, 1)"),
+                 array("dW2", "(10, n_h)"), array("db2", "(10, 1)")),
         calls=("one_hot", "relu_deriv"),
+        doc="""Gradients of the mean cross-entropy loss with respect to W1, b1, W2 and b2.
+
+        Z1, A1, Z2, A2 (10, m) come from forward_prop; W1 (10, 784), W2 (10, 10);
+        X (784, m); Y (m,) integer labels. With m = X.shape[1]:
+            dZ2 = A2 - one_hot(Y)                      (10, m)
+            dW2 = dZ2 A1^T / m                         (10, 10)
+            db2 = dZ2 summed over axis 1 / m           (10, 1)   keep it a column: keepdims=True
+            dZ1 = (W2^T dZ2) * relu_deriv(Z1)          (10, m)   * is element by element
+            dW1 = dZ1 X^T / m                          (10, 784)
+            db1 = dZ1 summed over axis 1 / m           (10, 1)
+        Returns the tuple (dW1, db1, dW2, db2). Use your one_hot and relu_deriv. Do not modify the
+        inputs.
+
+        Example (m = 1): if A2 already equals one_hot(Y), then dZ2 = 0 and all four gradients
+        are zero: a perfect prediction leaves nothing to learn.
+        """,
         hints=(
             "Go backwards: output layer first, then the hidden layer; m = X.shape[1].",
             "dZ2 = A2 - one_hot(Y); dW2 = dZ2 A1^T / m; db2 = dZ2 summed over axis=1 "
@@ -86,7 +259,23 @@ EXERCISES: tuple[Exercise, ...] = (
         ),
     ),
     Exercise(
-        "update_params", 1.0, "one gradient-descent step: W -= alpha * dW",
+        "update_params", 1.0, "one gradient-descent step",
+        inputs=(array("W1", "(n_h, 784)"), array("b1", "(n_h, 1)"), array("W2", "(10, n_h)"),
+                array("b2", "(10, 1)"), array("dW1", "(n_h, 784)"), array("db1", "(n_h, 1)"),
+                array("dW2", "(10, n_h)"), array("db2", "(10, 1)"), scalar("alpha", "float")),
+        outputs=(array("W1", "(n_h, 784)"), array("b1", "(n_h, 1)"), array("W2", "(10, n_h)"),
+                 array("b2", "(10, 1)")),
+        doc="""One step of gradient descent: each parameter moves against its gradient.
+
+            W1 <- W1 - alpha * dW1      b1 <- b1 - alpha * db1
+            W2 <- W2 - alpha * dW2      b2 <- b2 - alpha * db2
+        Shapes: W1, dW1 (10, 784); b1, db1 (10, 1); W2, dW2 (10, 10); b2, db2 (10, 1);
+        alpha is the learning rate, a positive float such as 0.1.
+        Returns the tuple (W1, b1, W2, b2). Updating them in place is allowed; the gradients must
+        stay unchanged.
+
+        Example: W1 = [[1.0]], dW1 = [[2.0]], alpha = 0.1 gives W1 = [[0.8]].
+        """,
         hints=(
             "Gradient descent moves each parameter a small step against its gradient.",
             "New W1 = W1 - alpha * dW1, and the same for b1, W2, b2; return them in that order.",
@@ -95,6 +284,29 @@ EXERCISES: tuple[Exercise, ...] = (
     ),
 )
 
+CHAPTERS: tuple[Chapter, ...] = (
+    Chapter(
+        1, "The network", "exercises", CHAPTER_1,
+        Verdict(
+            layers=(784, 10, 10), uses=("forward_prop", "backward_prop", "update_params"),
+            target=0.80, budget=120.0, data="7,000 of the shipped training digits",
+            # Mini-batch SGD from He initialisation: about 150 steps reach 0.85 dev.
+            settings=TrainingSettings("mini-batch", alpha=0.2, epochs=5, eval_every=20,
+                                      batch_size=64, stop_at=0.85),
+            # The original notebook's method: uniform initialisation, 500 full-batch steps.
+            variants={"full-batch": TrainingSettings("full-batch", alpha=0.10, epochs=500,
+                                                     eval_every=10, init="uniform")},
+        ),
+    ),
+)
+
+EXERCISES: tuple[Exercise, ...] = tuple(ex for ch in CHAPTERS for ex in ch.exercises)
 BY_NAME: dict[str, Exercise] = {ex.name: ex for ex in EXERCISES}
 NAMES: tuple[str, ...] = tuple(BY_NAME)
-MAX_SCORE: float = sum(ex.points for ex in EXERCISES)
+CHAPTER_OF: dict[str, Chapter] = {ex.name: ch for ch in CHAPTERS for ex in ch.exercises}
+MAX_SCORE: float = CHAPTERS[0].max_score  # chapter 1, graded by default
+
+
+def grader_module(name: str) -> str:
+    """The dotted name of an exercise's grader module (reference, mistakes, checks)."""
+    return f"{CHAPTER_OF[name].package}.{name}"

@@ -13,32 +13,27 @@ import secrets
 import signal
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
-from grader.catalog import BY_NAME, EXERCISES, NAMES
+from grader.catalog import BY_NAME, CHAPTER_OF, CHAPTERS, EXERCISES, NAMES, Chapter
+from grader.limits import Limits
+from grader.locate import checked
 from grader.sandbox import SandboxError
-
-REPO = Path(__file__).resolve().parent.parent
-DEFAULT_SUBMISSION = REPO / "exercises"
-
-
-class UsageError(Exception):
-    """A problem with what the user asked for: one sentence, exit status 2."""
-
-
-class Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # one sentence and exit 2, as for every usage error
-        raise UsageError(f"{message} (see python -m grader --help)")
+from grader.usage import (DEFAULT_SUBMISSION, Parser, UsageError, add_timeout_option,
+                          seed_argument)
 
 
 def _grade_parser() -> argparse.ArgumentParser:
     p = Parser(prog="python -m grader", description="Grade the exercises, then train the "
                 "network built from them on real MNIST digits.",
                 epilog="Other commands: hint [EXERCISE], watch, progress, reset EXERCISE, "
-                "notebook [PATH], batch DIR, release OUT, gradescope-bundle OUT.zip "
+                "notebook [PATH], batch DIR, release OUT, gradescope-bundle OUT.zip, dev-check "
                 "(python -m grader COMMAND --help)")
     p.add_argument("exercises", nargs="*", metavar="EXERCISE",
                    help=f"grade only these, without training ({', '.join(NAMES)})")
+    p.add_argument("--chapter", type=int, metavar="N", help="grade chapter N and train its "
+                   f"network (chapters: {', '.join(str(c.number) for c in CHAPTERS)}; default 1)")
     p.add_argument("--submission", type=Path, default=DEFAULT_SUBMISSION, metavar="PATH",
                    help="a .py file, a folder laid out like exercises/, or a .ipynb notebook "
                         "(default: exercises/)")
@@ -56,42 +51,20 @@ def _grade_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print one JSON document and nothing else")
     p.add_argument("--gradescope", type=Path, metavar="FILE",
                    help="also write the results as Gradescope's results.json to FILE")
-    p.add_argument("--seed", type=int, help="seed for the random inputs (default: a fresh one)")
+    p.add_argument("--seed", type=seed_argument,
+                   help="seed for the random inputs, 0 to 2**32 - 1 (default: a fresh one)")
     add_timeout_option(p)
     return p
 
 
-def _seconds(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        value = float("nan")
-    if not 0 < value <= 3600:  # also refuses nan and inf
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds between 0 and 3600")
-    return value
-
-
-def add_timeout_option(p: argparse.ArgumentParser) -> None:
-    """--timeout, the per-call time limit, the same for every command that runs learner code."""
-    p.add_argument("--timeout", type=_seconds, default=5.0, metavar="SECONDS",
-                   help="time limit for one call of the learner's functions (default: 5)")
-
-
-def _check_submission(path: Path) -> Path:
-    if not path.exists():
-        raise UsageError(f"the submission {path} does not exist")
-    if path.is_dir():
-        if not any(path.glob("*.py")):
-            raise UsageError(f"the folder {path} holds no .py file")
-        return path
-    if path.suffix == ".ipynb":
-        from grader.notebook import check_notebook_file
-
-        check_notebook_file(path)  # raises UsageError for a file that is not a notebook
-        return path
-    if path.suffix != ".py":
-        raise UsageError(f"the submission {path} is neither a .py file nor a folder")
-    return path
+def _chapter(args: argparse.Namespace) -> Chapter:
+    if args.chapter is None:
+        return CHAPTER_OF[args.exercises[0]] if args.exercises else CHAPTERS[0]
+    found = [c for c in CHAPTERS if c.number == args.chapter]
+    if not found:
+        raise UsageError(f"there is no chapter {args.chapter}; the chapters are "
+                         f"{', '.join(str(c.number) for c in CHAPTERS)}")
+    return found[0]
 
 
 def grade(argv: list[str]) -> int:
@@ -100,27 +73,37 @@ def grade(argv: list[str]) -> int:
     unknown = [name for name in args.exercises if name not in BY_NAME]
     if unknown:
         raise UsageError(f"unknown exercise '{unknown[0]}'; the exercises are {', '.join(NAMES)}")
-    submission = _check_submission(args.submission)
+    chapter = _chapter(args)
+    submission = checked(args.submission)
     if args.gradescope and not args.gradescope.parent.is_dir():
         raise UsageError(f"cannot write {args.gradescope}: the folder {args.gradescope.parent} "
                          "does not exist")
-    exercises = [ex for ex in EXERCISES if not args.exercises or ex.name in args.exercises]
+    exercises = [ex for ex in (EXERCISES if args.exercises else chapter.exercises)
+                 if not args.exercises or ex.name in args.exercises]
     will_train = not args.exercises and not args.no_train
+    settings = chapter.verdict.variants["full-batch"] if args.full_batch else None
+    limits = replace(Limits.from_environment(), training=chapter.verdict.budget).with_call(
+        args.timeout)
 
     from grader.worker import Worker
 
-    with Worker(submission, call_timeout=args.timeout) as worker:
+    with Worker(submission, limits) as worker:
         worker.start()  # the worker imports NumPy and loads the learner's code meanwhile
         data = _load_data(args) if will_train or args.train or args.test else None
         if will_train:
             _check_outputs(args, data)
         from grader.engine import grade_submission
-        from grader.training import FULL_BATCH, MINI_BATCH
+        from grader.report import TrainingProgress
+        from grader.training import run_training
 
         seed = args.seed if args.seed is not None else secrets.randbelow(2**31)
-        results = grade_submission(worker, exercises, seed, data if will_train else None,
-                                   FULL_BATCH if args.full_batch else MINI_BATCH,
-                                   show_progress=not args.json)
+
+        def training(worker: Worker):
+            with TrainingProgress(settings or chapter.verdict.settings,
+                                  enabled=not args.json) as on_progress:
+                return run_training(worker, data, chapter.verdict, settings, on_progress)
+
+        results = grade_submission(worker, exercises, seed, training if will_train else None)
     results.seconds = time.perf_counter() - started
     written = _write_outputs(args, results, data)
     progress = None
@@ -136,9 +119,7 @@ def grade(argv: list[str]) -> int:
     if args.json:
         print(json.dumps(results.to_dict(), indent=2))
     else:
-        from grader.report import print_report
-
-        from grader.report import RERUN
+        from grader.report import RERUN, print_report
 
         option = "" if args.submission is DEFAULT_SUBMISSION else f" --submission {submission}"
         print_report(results, submission, data, progress, RERUN.replace("{submission}", option))
@@ -149,6 +130,8 @@ def grade(argv: list[str]) -> int:
 
 def _check_outputs(args: argparse.Namespace, data) -> None:
     """Refuse early, before any grading, to overwrite what the user already has."""
+    from grader.figures import NAMES as FIGURES
+
     outputs = ([args.predictions] if data.Y_test is None else []) + \
         ([args.figures / name for name in FIGURES] if args.figures else [])
     existing = [p for p in outputs if p.exists()]
@@ -161,9 +144,6 @@ def _check_outputs(args: argparse.Namespace, data) -> None:
         except ImportError:
             raise UsageError("--figures needs matplotlib: python -m pip install -e \".[plots]\"") \
                 from None
-
-
-FIGURES = ("training_curve.png", "confusion_matrix.png", "dev_digits.png")
 
 
 def _write_outputs(args: argparse.Namespace, results, data) -> list[Path]:
@@ -201,10 +181,11 @@ COMMANDS = {
     "progress": "grader.progress:progress_main",
     "reset": "grader.progress:reset_main",
     "watch": "grader.watch:main",
-    "notebook": "grader.notebook:main",
+    "notebook": "grader.worksheet:main",
     "batch": "grader.batch:main",
     "release": "grader.release:main",
-    "gradescope-bundle": "grader.gradescope:bundle_main",
+    "gradescope-bundle": "grader.autograder:bundle_main",
+    "dev-check": "grader.devcheck:main",
 }
 
 

@@ -1,28 +1,31 @@
-"""Runs the checks in `grader/checks/` through pytest and collects each outcome and message.
+"""Runs the exercises' checks through pytest and collects each outcome and message.
 
-The checks run here, in the grader process; only the learner's functions run in the worker.
-A small plugin gives each check a `learner` handle and an `rng`, turns exceptions into
-outcomes, and stops checking an exercise once it is not started or broken.
+The checks are the `check_*` functions of each exercise's grader module (grader.chapter<N>);
+they run here, in the grader process; only the learner's functions run in the worker. A small
+plugin gives each check a `learner` handle and an `rng`, turns exceptions into outcomes, and
+stops checking an exercise once it is not started or broken.
 """
 
 from __future__ import annotations
 
 import os
 import zlib
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
 
+from grader import modules
 from grader.catalog import BY_NAME, Exercise
 from grader.compare import CheckFailed
-from grader.results import (ERROR, FAILED, NOT_STARTED, PASSED, CheckResult, ExerciseResult,
-                            Results)
+from grader.diagnosis import explain
+from grader.results import CheckResult, ExerciseResult, Results, Status
 from grader.sandbox import SandboxError
 from grader.worker import Worker
 
-CHECKS = Path(__file__).parent / "checks"
+INI = Path(__file__).with_name("pytest.ini")
 
 
 class NotStarted(Exception):
@@ -34,10 +37,13 @@ class LearnerError(Exception):
 
 
 class Learner:
-    """What a check calls: the learner's function for one exercise, run in the worker."""
+    """What a check calls: the learner's function for one exercise, run in the worker, with the
+    exercise's catalog record and the grader's reference for it."""
 
-    def __init__(self, worker: Worker, exercise: Exercise, result: ExerciseResult) -> None:
+    def __init__(self, worker: Worker, exercise: Exercise, result: ExerciseResult,
+                 reference: Callable) -> None:
         self.worker, self.exercise, self.result = worker, exercise, result
+        self.reference = reference
         self.last_call: tuple[tuple, Any] | None = None  # inputs and output, for diagnosis
 
     def _run(self, args: tuple) -> Any:
@@ -74,19 +80,21 @@ class Collector:
 
     @staticmethod
     def _exercise(item: pytest.Item) -> str:
-        return item.module.__name__.rsplit(".", 1)[-1].removeprefix("check_")
+        return item.module.__name__.rsplit(".", 1)[-1]
 
     @pytest.fixture
     def learner(self, request: pytest.FixtureRequest) -> Learner:
         name = self._exercise(request.node)
-        return Learner(self.worker, BY_NAME[name], self.results[name])
+        return Learner(self.worker, BY_NAME[name], self.results[name], request.module.reference)
 
     @pytest.fixture
     def rng(self, request: pytest.FixtureRequest) -> np.random.Generator:
-        return np.random.default_rng([self.seed, zlib.crc32(request.node.nodeid.encode())])
+        # Keyed on the exercise and the check, not the file: moving a module keeps its inputs.
+        key = f"{self._exercise(request.node)}::{request.node.name}"
+        return np.random.default_rng([self.seed, zlib.crc32(key.encode())])
 
     def pytest_runtest_setup(self, item: pytest.Item) -> None:
-        if self.results[self._exercise(item)].status in (NOT_STARTED, ERROR):
+        if self.results[self._exercise(item)].status in (Status.NOT_STARTED, Status.ERROR):
             pytest.skip("exercise already decided")
 
     @staticmethod
@@ -95,11 +103,8 @@ class Collector:
         learner = item.funcargs.get("learner") if hasattr(item, "funcargs") else None
         if learner is None or learner.last_call is None:
             return None
-        from grader.checks.common import arg_names
-        from grader.diagnosis import explain
-
         args, got = learner.last_call
-        return explain(learner.exercise.name, dict(zip(arg_names(learner.exercise.name), args)), got)
+        return explain(item.module.MISTAKES, dict(zip(learner.exercise.arg_names, args)), got)
 
     def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo) -> None:
         if call.when != "call":
@@ -110,21 +115,21 @@ class Collector:
             name += f" [{item.callspec.id}]"
         err = call.excinfo.value if call.excinfo else None
         if err is None:
-            result.checks.append(CheckResult(name, PASSED))
+            result.checks.append(CheckResult(name, Status.PASSED))
         elif isinstance(err, CheckFailed):
             cause = self._diagnose(item)
-            result.checks.append(CheckResult(name, FAILED, str(err) + (
+            result.checks.append(CheckResult(name, Status.FAILED, str(err) + (
                 f"\nLikely cause: {cause}" if cause else "")))
-            result.status = FAILED
+            result.status = Status.FAILED
             result.diagnosis = result.diagnosis or cause or ""
         elif isinstance(err, NotStarted):
-            result.status, result.message = NOT_STARTED, str(err)
+            result.status, result.message = Status.NOT_STARTED, str(err)
         elif isinstance(err, LearnerError):
-            result.status, result.message = ERROR, str(err)
+            result.status, result.message = Status.ERROR, str(err)
         elif isinstance(err, SandboxError):
             self.fatal = err
         elif not isinstance(err, pytest.skip.Exception):
-            result.status = ERROR
+            result.status = Status.ERROR
             result.message = (f"the grader's check '{name}' itself failed ({type(err).__name__}: "
                               f"{err}); please report this")
 
@@ -132,15 +137,16 @@ class Collector:
 def run_checks(worker: Worker, exercises: list[Exercise], seed: int) -> list[ExerciseResult]:
     worker.loaded()  # a worker that cannot start stops grading here, not inside a check
     collector = Collector(worker, seed, exercises)
-    files = [str(CHECKS / f"check_{ex.name}.py") for ex in exercises]
+    files = [str(modules.check_file(ex.name)) for ex in exercises]
     os.environ.setdefault("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")
-    code = pytest.main(["-p", "no:terminal", "--noconftest", "--rootdir", str(CHECKS),
-                        "-c", str(CHECKS / "pytest.ini"), *files], plugins=[collector])
+    code = pytest.main(["-p", "no:terminal", "--noconftest", "--rootdir", str(INI.parent),
+                        "-c", str(INI), *files], plugins=[collector])
     if collector.ctrl_c:  # pytest caught it: pass it on
         raise KeyboardInterrupt
     if collector.fatal:
         raise collector.fatal
-    unchecked = [r.name for r in collector.results.values() if r.status == PASSED and not r.checks]
+    unchecked = [r.name for r in collector.results.values()
+                 if r.status == Status.PASSED and not r.checks]
     if code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED) or unchecked:
         # Never report a pass that no check earned.
         raise RuntimeError(f"the grader's checks did not run (pytest exit code {int(code)}, "
@@ -148,12 +154,10 @@ def run_checks(worker: Worker, exercises: list[Exercise], seed: int) -> list[Exe
     return list(collector.results.values())
 
 
-def grade_submission(worker: Worker, exercises: list[Exercise], seed: int, data=None,
-                     settings: dict | None = None, show_progress: bool = False) -> Results:
-    """Check the exercises; when `data` is given and all of them pass, train and score."""
+def grade_submission(worker: Worker, exercises: list[Exercise], seed: int, training=None) -> Results:
+    """Check the exercises; then, when `training` is given (a callable taking the worker) and
+    all of them pass, train and score."""
     results = Results(run_checks(worker, exercises, seed), seed=seed)
-    if data is not None and results.exit_code == 0:
-        from grader.training import run_training
-
-        results.training = run_training(worker, data, settings, show_progress=show_progress)
+    if training is not None and results.exit_code == 0:
+        results.training = training(worker)
     return results

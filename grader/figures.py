@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from grader.results import TARGET_ACCURACY, TrainingResult
-from grader.training import Data
+from grader.results import TrainingResult
+
+if TYPE_CHECKING:
+    from grader.training import Data
+
+NAMES = ("training_curve.png", "confusion_matrix.png", "dev_digits.png")
 
 
 def write_figures(folder: Path, tr: TrainingResult, data: Data) -> list[Path]:
@@ -17,8 +22,7 @@ def write_figures(folder: Path, tr: TrainingResult, data: Data) -> list[Path]:
     import matplotlib.pyplot as plt
 
     folder.mkdir(parents=True, exist_ok=True)
-    paths = [folder / name for name in ("training_curve.png", "confusion_matrix.png",
-                                        "dev_digits.png")]
+    paths = [folder / name for name in NAMES]
 
     fig, loss_ax = plt.subplots(figsize=(7, 4))
     steps = [h["step"] for h in tr.history]
@@ -28,7 +32,7 @@ def write_figures(folder: Path, tr: TrainingResult, data: Data) -> list[Path]:
     acc_ax = loss_ax.twinx()
     acc_ax.plot(steps, [h["dev_accuracy"] for h in tr.history], color="tab:blue",
                 label="dev accuracy")
-    acc_ax.axhline(TARGET_ACCURACY, color="tab:blue", linestyle=":", linewidth=1)
+    acc_ax.axhline(tr.target, color="tab:blue", linestyle=":", linewidth=1)
     acc_ax.set_ylabel("dev accuracy", color="tab:blue")
     acc_ax.set_ylim(0, 1)
     loss_ax.set_title(f"Training: dev accuracy {tr.dev_accuracy:.3f} after {tr.steps} steps")

@@ -9,7 +9,6 @@ that history; a read-only checkout simply keeps no progress.
 from __future__ import annotations
 
 import contextlib
-import filecmp
 import json
 import os
 import shutil
@@ -18,11 +17,17 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from grader.catalog import BY_NAME, EXERCISES, NAMES, Exercise
-from grader.results import PASSED, Results
+from rich.console import Group
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
 
-REPO = Path(__file__).resolve().parent.parent
-STUBS = Path(__file__).resolve().parent / "stubs"  # pristine copies of exercises/
+from grader.catalog import BY_NAME, EXERCISES, NAMES, REPO, Exercise
+from grader.report import STYLE, boxes, console
+from grader.results import Results, Status
+from grader.stubs import stub_source
+from grader.usage import Parser, UsageError, add_folder_option
+
 HISTORY_LIMIT = 200
 
 
@@ -62,10 +67,10 @@ class Progress:
         now = _now()
         for res in results.exercises:
             self.status[res.name] = res.status
-            if res.status == PASSED:
+            if res.status == Status.PASSED:
                 self.first_passed.setdefault(res.name, now)
         self.runs.append({"at": now, "graded": [r.name for r in results.exercises],
-                          "passed": [r.name for r in results.exercises if r.status == PASSED],
+                          "passed": [r.name for r in results.exercises if r.status == Status.PASSED],
                           "training": results.training.status,
                           "dev_accuracy": results.training.dev_accuracy})
         self.runs = self.runs[-HISTORY_LIMIT:]
@@ -73,21 +78,18 @@ class Progress:
 
     def summary(self) -> str:
         """'4/7 exercises, 6/10 points'."""
-        done = [ex for ex in EXERCISES if self.status.get(ex.name) == PASSED]
+        done = [ex for ex in EXERCISES if self.status.get(ex.name) == Status.PASSED]
         return (f"{len(done)}/{len(EXERCISES)} exercises, {sum(ex.points for ex in done):g}/"
                 f"{sum(ex.points for ex in EXERCISES):g} points")
 
     def current(self) -> Exercise:
         """The first exercise not passed yet (the last one when all have passed)."""
-        return next((ex for ex in EXERCISES if self.status.get(ex.name) != PASSED), EXERCISES[-1])
+        return next((ex for ex in EXERCISES if self.status.get(ex.name) != Status.PASSED), EXERCISES[-1])
 
 
 # --------------------------------------------------------------------------- commands
 
 def hint_main(argv: list[str]) -> int:
-    from grader.cli import Parser
-    from grader.report import print_hints
-
     p = Parser(prog="python -m grader hint", description="Reveal the next hint for an exercise "
                "(by default the first one not passed yet).")
     p.add_argument("exercise", nargs="?", choices=NAMES, metavar="EXERCISE")
@@ -103,9 +105,6 @@ def hint_main(argv: list[str]) -> int:
 
 
 def progress_main(argv: list[str]) -> int:
-    from grader.cli import Parser
-    from grader.report import print_progress
-
     Parser(prog="python -m grader progress", description="Show what passed when, and the hints "
            "used.").parse_args(argv)
     print_progress(Progress.load())
@@ -113,19 +112,16 @@ def progress_main(argv: list[str]) -> int:
 
 
 def reset_main(argv: list[str]) -> int:
-    from grader.cli import DEFAULT_SUBMISSION, Parser, UsageError
-
     p = Parser(prog="python -m grader reset", description="Put an exercise back to its stub; "
                "your code is kept in a backup whose path is printed.")
     p.add_argument("exercise", choices=NAMES, metavar="EXERCISE")
-    p.add_argument("--submission", type=Path, default=DEFAULT_SUBMISSION, metavar="FOLDER",
-                   help="the exercises folder (default: exercises/)")
+    add_folder_option(p, "the exercises folder")
     args = p.parse_args(argv)
     if not args.submission.is_dir():
         raise UsageError(f"{args.submission} is not a folder of exercises")
     target = args.submission / BY_NAME[args.exercise].file
-    stub = STUBS / target.name
-    if target.exists() and filecmp.cmp(target, stub, shallow=False):
+    stub = stub_source(BY_NAME[args.exercise])
+    if target.exists() and target.read_bytes() == stub.encode():
         print(f"{target} is already the original stub; nothing to reset.")
         return 0
     if target.exists():
@@ -138,6 +134,43 @@ def reset_main(argv: list[str]) -> int:
             raise UsageError(f"could not back up {target} ({err.strerror}), so it was not reset") \
                 from None
         print(f"Your previous {target.name} is saved as {backup}")
-    shutil.copyfile(stub, target)
+    target.write_text(stub)
     print(f"{target} is the original stub again.")
     return 0
+
+
+# --------------------------------------------------------------------------- printing
+
+def print_hints(ex: Exercise, shown: int) -> None:
+    """Hint levels 1..shown of an exercise; earlier ones dimmed, the newest one bright."""
+    con = console()
+    body = [Text(f"{i + 1}. {hint}", style="dim" if i < shown - 1 else "")
+            for i, hint in enumerate(ex.hints[:shown])]
+    more = (f"python -m grader hint {ex.name} reveals hint {shown + 1}" if shown < len(ex.hints)
+            else "that was the last hint")
+    con.print(Panel(Group(*body, Text(more, style="dim")),
+                    title=f"Hint {shown} of {len(ex.hints)}: {ex.name}  (exercises/{ex.file})",
+                    title_align="left", border_style="cyan", box=boxes(con)))
+
+
+def print_progress(progress: Progress) -> None:
+    con = console()
+    table = Table(title=f"Progress: {progress.summary()}", title_justify="left", box=boxes(con))
+    for column in ("exercise", "points", "status", "first passed", "hints seen"):
+        table.add_column(column)
+    for ex in EXERCISES:
+        status = progress.status.get(ex.name, "not graded yet")
+        label, colour = STYLE.get(status, ("-", "dim"))
+        table.add_row(ex.name, f"{ex.points:g}", Text(status.replace("_", " "), style=colour),
+                      progress.first_passed.get(ex.name, ""),
+                      f"{progress.hints.get(ex.name, 0)} of {len(ex.hints)}")
+    con.print(table)
+    if progress.runs:
+        con.print(Text(f"{len(progress.runs)} runs recorded; the last ones:", style="bold"))
+        for run in progress.runs[-5:]:
+            accuracy = run.get("dev_accuracy")
+            training = f", training {run.get('training')}" + (
+                f" ({accuracy:.3f})" if isinstance(accuracy, float) else "")
+            con.print(f"  {run.get('at')}: passed {len(run.get('passed', []))} of "
+                      f"{len(run.get('graded', []))} graded{training}")
+    con.print(f"Next: {progress.current().name} (exercises/{progress.current().file})")

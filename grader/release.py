@@ -2,10 +2,10 @@
 
 The copy has the exercises as stubs, the grader, the data and the README, and no solutions/,
 no tests/ (the project's own test suite grades the grader against solutions/, so it cannot run
-without them) and no bench/ or .ci/. GitHub Classroom's autograding workflow is installed as
-.github/workflows/classroom.yml, so a template repository made from the copy grades every push.
-There are no hidden checks to leave out: every check the grader runs is in grader/checks/, and
-a learner needs them to run `python -m grader` at home.
+without them) and no bench/ or .ci/. GitHub Classroom's autograding workflow, written from the
+catalog, is installed as .github/workflows/classroom.yml, so a template repository made from
+the copy grades every push. There are no hidden checks to leave out: every check the grader
+runs is in grader/chapter*/, and a learner needs them to run `python -m grader` at home.
 """
 
 from __future__ import annotations
@@ -14,9 +14,14 @@ import shutil
 import subprocess
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
+from grader.catalog import CHAPTERS, REPO, Chapter
+from grader.engine import run_checks
+from grader.results import Status
+from grader.usage import Parser, UsageError
+from grader.worker import Worker
+
 LEFT_OUT = {"solutions", "tests", "bench", ".ci", ".github", ".git"}
-WORKFLOW = (".github/classroom/autograding.yml", ".github/workflows/classroom.yml")
+WORKFLOW = ".github/workflows/classroom.yml"
 _JUNK = {"__pycache__", "build", "dist"}  # what a copy without git leaves out, with dot folders
 
 
@@ -24,10 +29,41 @@ def student_files(repo: Path = REPO) -> dict[str, Path]:
     """Relative path in the student copy -> file to copy, sorted."""
     files = {name: repo / name for name in _project_files(repo)
              if name.split("/", 1)[0] not in LEFT_OUT and (repo / name).is_file()}
-    source, target = WORKFLOW
-    if (repo / source).is_file():
-        files[target] = repo / source
     return dict(sorted(files.items()))
+
+
+def classroom_workflow(chapter: Chapter = CHAPTERS[0]) -> str:
+    """GitHub Classroom's autograding workflow: one step per exercise, worth its points (the
+    command exits 0 exactly when that exercise passes), and a 0-point step that trains."""
+    steps = [(ex.name, ex.name, f"python -m grader {ex.name}", 2, ex.points)
+             for ex in chapter.exercises]
+    steps.append(("training", "training (0 points)", f"python -m grader --chapter "
+                  f"{chapter.number}", max(5, round(chapter.verdict.budget / 60) + 3), 0))
+    lines = [
+        "# GitHub Classroom autograding, written by `python -m grader release` from the catalog:",
+        "# make the released copy the assignment's template repository, and every push of a",
+        "# student's repository is graded. One step per exercise, worth its points: the command",
+        "# exits 0 exactly when that exercise passes. The training step is worth 0 points; it",
+        "# shows whether the learner's network trains.",
+        "name: Autograding Tests", "'on':", "- push", "- repository_dispatch",
+        "- workflow_dispatch", "permissions:", "  checks: write", "  actions: read",
+        "  contents: read", "jobs:", "  run-autograding-tests:", "    runs-on: ubuntu-latest",
+        "    if: github.actor != 'github-classroom[bot]'", "    steps:",
+        "    - name: Checkout code", "      uses: actions/checkout@v4",
+        "    - name: Set up Python", "      uses: actions/setup-python@v5", "      with:",
+        "        python-version: '3.11'", "    - name: Install the grader",
+        "      run: python -m pip install -e ."]
+    for step, test, command, minutes, points in steps:
+        lines += [f"    - name: {step}", f"      id: {step}",
+                  "      uses: classroom-resources/autograding-command-grader@v1", "      with:",
+                  f"        test-name: {test}", f"        command: {command}",
+                  f"        timeout: {minutes}", f"        max-score: {points:g}"]
+    lines += ["    - name: Autograding Reporter",
+              "      uses: classroom-resources/autograding-grading-reporter@v1", "      env:"]
+    lines += [f'        {step.upper()}_RESULTS: "${{{{steps.{step}.outputs.result}}}}"'
+              for step, *_ in steps]
+    lines += ["      with:", f"        runners: {','.join(step for step, *_ in steps)}"]
+    return "\n".join(lines) + "\n"
 
 
 def _project_files(repo: Path) -> list[str]:
@@ -47,15 +83,9 @@ def _project_files(repo: Path) -> list[str]:
 def check_stubs(folder: Path = REPO / "exercises") -> None:
     """Refuse (UsageError) unless every exercise in `folder` is not started: a stub that raises
     NotImplementedError, as the grader itself sees it."""
-    from grader.catalog import EXERCISES
-    from grader.cli import UsageError
-    from grader.engine import run_checks
-    from grader.results import NOT_STARTED
-    from grader.worker import Worker
-
     with Worker(folder) as worker:
-        results = run_checks(worker, list(EXERCISES), seed=0)
-    started = [r.name for r in results if r.status != NOT_STARTED]
+        results = run_checks(worker, list(CHAPTERS[0].exercises), seed=0)
+    started = [r.name for r in results if r.status != Status.NOT_STARTED]
     if started:
         raise UsageError(f"{folder / (started[0] + '.py')} is not a stub (the grader finds it "
                          f"{next(r.status for r in results if r.name == started[0])}); restore "
@@ -63,8 +93,6 @@ def check_stubs(folder: Path = REPO / "exercises") -> None:
 
 
 def main(argv: list[str]) -> int:
-    from grader.cli import Parser, UsageError
-
     p = Parser(prog="python -m grader release",
                description="Write the student copy of this repository into OUT: exercises as "
                "stubs, no solutions/ and no tests/, GitHub Classroom's autograding workflow.")
@@ -83,6 +111,8 @@ def main(argv: list[str]) -> int:
     for name, source in files.items():
         (out / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(source, out / name)
-    print(f"wrote the student copy to {args.out} ({len(files)} files). Try it: cd {args.out} && "
+    (out / WORKFLOW).parent.mkdir(parents=True, exist_ok=True)
+    (out / WORKFLOW).write_text(classroom_workflow())
+    print(f"wrote the student copy to {args.out} ({len(files) + 1} files). Try it: cd {args.out} && "
           "python -m grader")
     return 0

@@ -7,27 +7,32 @@ from __future__ import annotations
 
 import os
 import sys
+import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
 import numpy as np
-
 from rich import box
 from rich.console import Console, Group
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from grader.catalog import BY_NAME, EXERCISES, Exercise
-from grader.results import (ERROR, FAILED, NOT_STARTED, PASSED, SKIPPED, TARGET_ACCURACY,
-                            ExerciseResult, Results, TrainingResult)
+from grader.catalog import BY_NAME, Exercise, TrainingSettings
+from grader.results import ExerciseResult, Results, Status, TrainingResult
+from grader.training import Data, clean_history
 
-if TYPE_CHECKING:
-    from grader.progress import Progress
-    from grader.training import Data
 
-STYLE = {PASSED: ("PASS", "green"), FAILED: ("FAIL", "red"), ERROR: ("ERROR", "magenta"),
-         NOT_STARTED: ("TODO", "yellow")}
+class ProgressView(Protocol):
+    """What the report shows of a learner's progress (grader.progress.Progress)."""
+
+    def current(self) -> Exercise: ...
+
+    def summary(self) -> str: ...
+
+STYLE = {Status.PASSED: ("PASS", "green"), Status.FAILED: ("FAIL", "red"),
+         Status.ERROR: ("ERROR", "magenta"), Status.NOT_STARTED: ("TODO", "yellow")}
 
 
 def console(stderr: bool = False) -> Console:
@@ -39,7 +44,7 @@ def console(stderr: bool = False) -> Console:
                    emoji=False, safe_box=True, width=None if not plain else 100)
 
 
-def _boxes(con: Console) -> box.Box:
+def boxes(con: Console) -> box.Box:
     return box.ROUNDED if not con.no_color else box.ASCII
 
 
@@ -47,18 +52,18 @@ def _summary_line(res: ExerciseResult, results: Results) -> Text:
     label, colour = STYLE[res.status]
     line = Text.assemble((f"{label:<6}", f"bold {colour}"), (f"{res.name:<15}", "bold"),
                          f"{res.score:g}/{res.max_score:g} ".rjust(7))
-    failed = [c for c in res.checks if c.status == FAILED]
-    if res.status == PASSED:
+    failed = [c for c in res.checks if c.status == Status.FAILED]
+    if res.status == Status.PASSED:
         line.append(f"  {len(res.checks)} checks passed", "dim")
         weak = [n for n in BY_NAME[res.name].calls
-                if any(r.name == n and r.status != PASSED for r in results.exercises)]
+                if any(r.name == n and r.status != Status.PASSED for r in results.exercises)]
         if weak:
             line.append(f"  (checked with the reference {', '.join(weak)}: "
                         f"your {', '.join(weak)} still {'fails' if len(weak) == 1 else 'fail'})",
                         "yellow")
-    elif res.status == FAILED:
+    elif res.status == Status.FAILED:
         line.append(f"  {len(failed)} of {len(res.checks)} checks failed")
-    elif res.status == NOT_STARTED:
+    elif res.status == Status.NOT_STARTED:
         line.append("  not started", "dim")
     else:
         line.append("  stopped by an error")
@@ -70,10 +75,10 @@ def _problem_panel(res: ExerciseResult, con: Console, submission: Path) -> Panel
     body: list = []
     if res.diagnosis:
         body.append(Text.assemble(("Likely cause: ", "bold yellow"), res.diagnosis))
-    if res.status == ERROR:
+    if res.status == Status.ERROR:
         body.append(Text(res.message))
     else:
-        failed = [c for c in res.checks if c.status == FAILED]
+        failed = [c for c in res.checks if c.status == Status.FAILED]
         for check in failed[:2]:
             message = check.message.split("\nLikely cause: ")[0]
             body.append(Text.assemble(("x ", "red"), (check.name, "bold")))
@@ -85,7 +90,7 @@ def _problem_panel(res: ExerciseResult, con: Console, submission: Path) -> Panel
         body.append(Text(f"Your code printed: {res.printed.strip()[:300]}", "dim"))
     body.append(Text.assemble(("Hint: ", "bold cyan"), ex.hints[0]))
     return Panel(Group(*body), title=f"{ex.name}  ({_where(ex, submission)})", title_align="left",
-                 border_style=STYLE[res.status][1], box=_boxes(con), expand=True)
+                 border_style=STYLE[res.status][1], box=boxes(con), expand=True)
 
 
 def _where(ex: Exercise, submission: Path) -> Path:
@@ -95,10 +100,10 @@ def _where(ex: Exercise, submission: Path) -> Path:
 RERUN = "run: python -m grader {name}{submission}   (stuck? python -m grader hint {name})"
 
 
-def _next_step(results: Results, submission: Path, progress: Progress | None, rerun: str) -> str:
+def _next_step(results: Results, submission: Path, progress: ProgressView | None, rerun: str) -> str:
     graded = {r.name for r in results.exercises}
-    todo = [(r.name, "Fix" if r.status != NOT_STARTED else "Write") for r in results.exercises
-            if r.status != PASSED]
+    todo = [(r.name, "Fix" if r.status != Status.NOT_STARTED else "Write")
+            for r in results.exercises if r.status != Status.PASSED]
     if not todo and progress is not None and progress.current().name not in graded \
             and len(graded) < len(BY_NAME):
         todo = [(progress.current().name, "Write")]
@@ -106,15 +111,15 @@ def _next_step(results: Results, submission: Path, progress: Progress | None, re
         name, verb = todo[0]
         where = _where(BY_NAME[name], submission)
         return f"Next: {verb} {name} in {where}, then {rerun.format(name=name)}"
-    if results.training.status == FAILED:
+    if results.training.status == Status.FAILED:
         return "Next: your functions pass their checks but the network does not learn yet: see above."
-    if results.training.status == PASSED:
+    if results.training.status == Status.PASSED:
         return "All exercises pass and your network reads handwritten digits. Well done!"
     return "Every exercise you graded passes. Run python -m grader to grade all and train."
 
 
 def print_report(results: Results, submission: Path, data: Data | None = None,
-                 progress: Progress | None = None, rerun: str = RERUN) -> None:
+                 progress: ProgressView | None = None, rerun: str = RERUN) -> None:
     """`rerun` says how to grade one exercise again, with {name} (and {submission}) in it."""
     rerun = rerun.replace("{submission}", "")
     con = console()
@@ -125,24 +130,25 @@ def print_report(results: Results, submission: Path, data: Data | None = None,
         table.add_row(_summary_line(res, results))
     con.print(table)
     for res in results.exercises:
-        if res.status in (FAILED, ERROR):
+        if res.status in (Status.FAILED, Status.ERROR):
             con.print(_problem_panel(res, con, submission))
-    if results.training.status != SKIPPED:
+    if results.training.status != Status.SKIPPED:
         _training(con, results.training, data)
-    passed = sum(r.status == PASSED for r in results.exercises)
+    passed = sum(r.status == Status.PASSED for r in results.exercises)
     con.print(Text.assemble(("Score ", "bold"), (f"{results.score:g}/{results.max_score:g}", "bold"),
                             f"  ({passed} of {len(results.exercises)} exercises passed, "
                             f"{results.seconds:.2f} s)"))
     if progress is not None:
         con.print(Text.assemble(("Progress ", "bold"), progress.summary()))
-    con.print(_next_step(results, submission, progress, rerun))
+    # One line, however narrow the terminal: a command in it must stay whole to be copied.
+    con.print(_next_step(results, submission, progress, rerun), soft_wrap=True)
 
 
 def _training(con: Console, tr: TrainingResult, data: Data | None) -> None:
     label, colour = STYLE.get(tr.status, ("ERROR", "magenta"))
     head = Text.assemble((f"{label:<6}", f"bold {colour}"), ("training       ", "bold"))
     if tr.dev_accuracy is not None:
-        head.append(f"dev accuracy {tr.dev_accuracy:.3f} (target {TARGET_ACCURACY:.2f})")
+        head.append(f"dev accuracy {tr.dev_accuracy:.3f} (target {tr.target:.2f})")
         if tr.test_accuracy is not None:
             head.append(f", test accuracy {tr.test_accuracy:.3f}")
         method = tr.extra.get("method", "")
@@ -150,7 +156,7 @@ def _training(con: Console, tr: TrainingResult, data: Data | None) -> None:
     con.print(head)
     if tr.message:
         con.print(Panel(Text(tr.message), title="training", title_align="left",
-                        border_style=colour, box=_boxes(con)))
+                        border_style=colour, box=boxes(con)))
     if tr.history:
         con.print(_curve(tr.history))
     if tr.predictions and data is not None:
@@ -213,36 +219,36 @@ def _digits(data: Data, predictions: np.ndarray, con: Console) -> Table:
     return table
 
 
-def print_hints(ex: Exercise, shown: int) -> None:
-    """Hint levels 1..shown of an exercise; earlier ones dimmed, the newest one bright."""
-    con = console()
-    body = [Text(f"{i + 1}. {hint}", style="dim" if i < shown - 1 else "")
-            for i, hint in enumerate(ex.hints[:shown])]
-    more = (f"python -m grader hint {ex.name} reveals hint {shown + 1}" if shown < len(ex.hints)
-            else "that was the last hint")
-    con.print(Panel(Group(*body, Text(more, style="dim")),
-                    title=f"Hint {shown} of {len(ex.hints)}: {ex.name}  (exercises/{ex.file})",
-                    title_align="left", border_style="cyan", box=_boxes(con)))
+class TrainingProgress:
+    """A rich progress bar for training that appears only once it has run for a second; call
+    it with each progress event from the worker."""
 
+    def __init__(self, settings: TrainingSettings, enabled: bool = True) -> None:
+        self.settings, self.enabled = settings, enabled
+        self.started = time.perf_counter()
+        self.bar = None
 
-def print_progress(progress: Progress) -> None:
-    con = console()
-    table = Table(title=f"Progress: {progress.summary()}", title_justify="left", box=_boxes(con))
-    for column in ("exercise", "points", "status", "first passed", "hints seen"):
-        table.add_column(column)
-    for ex in EXERCISES:
-        status = progress.status.get(ex.name, "not graded yet")
-        label, colour = STYLE.get(status, ("-", "dim"))
-        table.add_row(ex.name, f"{ex.points:g}", Text(status.replace("_", " "), style=colour),
-                      progress.first_passed.get(ex.name, ""),
-                      f"{progress.hints.get(ex.name, 0)} of {len(ex.hints)}")
-    con.print(table)
-    if progress.runs:
-        con.print(Text(f"{len(progress.runs)} runs recorded; the last ones:", style="bold"))
-        for run in progress.runs[-5:]:
-            accuracy = run.get("dev_accuracy")
-            training = f", training {run.get('training')}" + (
-                f" ({accuracy:.3f})" if isinstance(accuracy, float) else "")
-            con.print(f"  {run.get('at')}: passed {len(run.get('passed', []))} of "
-                      f"{len(run.get('graded', []))} graded{training}")
-    con.print(f"Next: {progress.current().name} (exercises/{progress.current().file})")
+    def __enter__(self) -> Callable[[Any], None]:
+        return self.update
+
+    def update(self, event: Any) -> None:
+        if not self.enabled or time.perf_counter() - self.started < 1.0:
+            return
+        event = (clean_history([event]) or [{}])[0]
+        if self.bar is None:
+            from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+            total = self.settings.epochs if self.settings.batch_size is None else None
+            self.bar = Progress(TextColumn("training ({task.fields[method]})"), BarColumn(),
+                                TextColumn("step {task.completed:.0f}  loss {task.fields[loss]:.3f}"
+                                           "  dev accuracy {task.fields[acc]:.3f}"),
+                                TimeElapsedColumn(), console=console(stderr=True), transient=True)
+            self.task = self.bar.add_task("train", total=total, method=self.settings.method,
+                                          loss=0.0, acc=0.0)
+            self.bar.start()
+        self.bar.update(self.task, completed=float(event.get("step", 0)),
+                        loss=float(event.get("loss", 0.0)), acc=float(event.get("dev_accuracy", 0.0)))
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.stop()

@@ -3,25 +3,36 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from enum import Enum
 from typing import Any
 
 from grader.catalog import BY_NAME
 
-PASSED, FAILED, NOT_STARTED, ERROR, SKIPPED = "passed", "failed", "not_started", "error", "skipped"
-TARGET_ACCURACY = 0.80
+
+class Status(str, Enum):
+    """How an exercise, a check or training ended; written to JSON as its value."""
+
+    PASSED = "passed"
+    FAILED = "failed"
+    NOT_STARTED = "not_started"  # the function is missing or raises NotImplementedError
+    ERROR = "error"  # the learner's code raised, looped, exited or crashed
+    SKIPPED = "skipped"  # training that could not run
+
+    __str__ = str.__str__
+    __format__ = str.__format__
 
 
 @dataclass
 class CheckResult:
     name: str
-    status: str  # passed | failed
+    status: Status  # passed | failed
     message: str = ""
 
 
 @dataclass
 class ExerciseResult:
     name: str
-    status: str = PASSED  # passed | failed | not_started | error
+    status: Status = Status.PASSED  # passed | failed | not_started | error
     message: str = ""  # why it is error / not started
     diagnosis: str = ""  # the known mistake its output matches, if any
     checks: list[CheckResult] = field(default_factory=list)
@@ -33,7 +44,7 @@ class ExerciseResult:
 
     @property
     def score(self) -> float:
-        return self.max_score if self.status == PASSED else 0.0
+        return self.max_score if self.status == Status.PASSED else 0.0
 
     def to_dict(self) -> dict[str, Any]:
         return {"name": self.name, "status": self.status, "score": self.score,
@@ -43,10 +54,11 @@ class ExerciseResult:
 
 @dataclass
 class TrainingResult:
-    status: str = SKIPPED  # passed | failed | skipped | error
+    status: Status = Status.SKIPPED  # passed | failed | skipped | error
     message: str = ""
     dev_accuracy: float | None = None
     test_accuracy: float | None = None
+    target: float | None = None  # the dev accuracy to reach
     seconds: float = 0.0
     epochs: int = 0
     steps: int = 0
@@ -78,8 +90,8 @@ class Results:
 
     @property
     def exit_code(self) -> int:
-        ok = all(e.status == PASSED for e in self.exercises)
-        return 0 if ok and self.training.status in (PASSED, SKIPPED) else 1
+        ok = all(e.status == Status.PASSED for e in self.exercises)
+        return 0 if ok and self.training.status in (Status.PASSED, Status.SKIPPED) else 1
 
     def to_dict(self) -> dict[str, Any]:
         return {"score": self.score, "max_score": self.max_score, "seed": self.seed,

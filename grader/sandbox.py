@@ -20,11 +20,13 @@ import sys
 from collections.abc import Iterable
 from pathlib import Path
 
-# Limits of one worker process; NN_GRADER_MEMORY_MB overrides the memory limit.
-MEMORY_MB = 2048  # address space: NumPy and OpenBLAS need about 200 MB, training about 100 more
+from grader.limits import MEMORY_MB
+
+# Limits of one worker process; NN_GRADER_MEMORY_MB overrides the memory limit (MEMORY_MB).
 CPU_SECONDS = 300  # a backstop for threads or processes spinning behind the per-call timeouts
 FILE_MB = 64  # largest file the worker may write
 PROCESSES = 64  # threads and processes of the worker's own user id (only when it has one)
+SANDBOX_FAILED = 70  # a worker's exit status when it could not be confined (EX_SOFTWARE)
 NOBODY = NOGROUP = 65534  # a worker's group; its user when no private user id can be found
 
 
@@ -181,7 +183,7 @@ def grader_files() -> list[Path]:
     system = [folder for pattern in SYSTEM_PACKAGES for folder in glob.glob(pattern)]
     places = {Path(os.path.realpath(entry)) for entry in
               (*filter(None, sys.path), *system, Path(__file__).resolve().parent.parent)}
-    return [_copy_in(place) for place in places if (place / "grader" / "reference.py").is_file()]
+    return [_copy_in(place) for place in places if (place / "grader" / "catalog.py").is_file()]
 
 
 def _copy_in(place: Path) -> Path:
@@ -206,7 +208,7 @@ def exposure() -> str | None:
                 "other programs (through their sockets), change file modes and leave processes "
                 "running: grade untrusted code as root in a container")
     if root:
-        reference = Path(__file__).resolve().with_name("reference.py")
+        reference = Path(__file__).resolve().with_name("network.py")  # the reference's math
         if not _readable_by_others(reference):
             return None
         repo = _copy_in(reference.parent.parent)

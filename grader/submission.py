@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from grader.catalog import EXERCISES, NAMES
+from grader.ipynb import NotANotebook, code_cells
 
 PACKAGE = "_submission"
 
@@ -172,14 +173,12 @@ def _load_notebook(path: Path, sub: Submission) -> None:
     machine, say) costs nothing unless a function needs what it would have made, and then that
     function's own error names the missing variable.
     """
-    from grader.notebook import GRADING_ENV, NotANotebook, code_cells
-
     try:
         cells = code_cells(path)
     except NotANotebook as err:
         sub.problems = dict.fromkeys(NAMES, str(err))
         return
-    os.environ[GRADING_ENV] = "1"  # the notebook's check() and train() must not grade again
+    _quiet_notebook_helpers()
     module = types.ModuleType(PACKAGE)
     module.__file__ = str(path)
     sys.modules[PACKAGE] = module
@@ -201,6 +200,16 @@ def _load_notebook(path: Path, sub: Submission) -> None:
             for name in defines:  # a later cell that runs replaces an earlier broken one
                 sub.problems.pop(name, None)
     _collect(sub, [module])
+
+
+def _quiet_notebook_helpers() -> None:
+    """The notebook's own cells import grader.notebook's check(), train() and show_digits():
+    here they must do nothing (grading happens in the grader), so they are stand-ins."""
+    helpers = types.ModuleType("grader.notebook")
+    for name in ("check", "train", "show_digits"):
+        setattr(helpers, name, lambda *args, **kwargs: None)
+    sys.modules[helpers.__name__] = helpers
+    setattr(sys.modules["grader"], "notebook", helpers)
 
 
 def _collect(sub: Submission, modules: list[types.ModuleType], own: dict[str, str] | None = None) -> None:

@@ -17,7 +17,16 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+from rich.text import Text
+
 from grader.catalog import EXERCISES, Exercise
+from grader.engine import grade_submission
+from grader.limits import Limits
+from grader.progress import Progress, print_hints
+from grader.report import console, print_report
+from grader.results import Status
+from grader.usage import DEFAULT_SUBMISSION, Parser, UsageError, add_folder_option, add_timeout_option
+from grader.worker import Worker
 
 POLL = 0.05  # seconds between looks at the files
 QUIET = 0.15  # seconds without further changes before regrading
@@ -66,19 +75,9 @@ def _keys() -> Iterator[queue.Queue]:
 
 
 def main(argv: list[str]) -> int:
-    from grader.cli import DEFAULT_SUBMISSION, Parser, UsageError, add_timeout_option
-    from grader.engine import grade_submission
-    from grader.progress import Progress
-    from rich.text import Text
-
-    from grader.report import console, print_hints, print_report
-    from grader.results import PASSED
-    from grader.worker import Worker
-
     p = Parser(prog="python -m grader watch", description="Regrade the current exercise each "
                "time a file is saved. Keys: h hint, n next, a all, q quit.")
-    p.add_argument("--submission", type=Path, default=DEFAULT_SUBMISSION, metavar="FOLDER",
-                   help="the exercises folder to watch (default: exercises/)")
+    add_folder_option(p, "the exercises folder to watch")
     add_timeout_option(p)
     args = p.parse_args(argv)
     if not args.submission.is_dir():
@@ -91,14 +90,14 @@ def main(argv: list[str]) -> int:
     def grade(exercises: list[Exercise]) -> None:
         nonlocal current
         started = time.perf_counter()
-        with Worker(args.submission, call_timeout=args.timeout) as worker:
+        with Worker(args.submission, Limits.from_environment().with_call(args.timeout)) as worker:
             results = grade_submission(worker, exercises, seed=int(time.time()))
         results.seconds = time.perf_counter() - started
         if learner_run:
             progress.record(results)
         else:
             progress.status.update({r.name: r.status for r in results.exercises})
-        if progress.status.get(current.name) == PASSED:  # move on to what is left to do
+        if progress.status.get(current.name) == Status.PASSED:  # move on to what is left to do
             current = progress.current()
         if con.is_terminal:
             con.clear()
@@ -106,7 +105,7 @@ def main(argv: list[str]) -> int:
                      rerun="save it to regrade (press h for a hint)")
         con.print(Text.assemble(f"watching {args.submission} for saves; current exercise: ",
                                 (current.name, "bold"), ". Keys: h hint, n next, a all, q quit"),
-                  style="dim")
+                  style="dim", soft_wrap=True)
 
     seen, changed_at = _snapshot(args.submission), None  # before grading: no save is missed
     grade([current])

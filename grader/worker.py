@@ -1,36 +1,32 @@
-"""The worker process that runs learner code, and the grader's handle on it.
+"""The grader's handle on a worker process, which runs learner code (grader.serve).
 
-`python -m grader.worker` loads a submission and then answers requests on its stdin/stdout,
-which it keeps for the protocol only: the learner's prints go elsewhere. The grader side
-(`Worker`) sends inputs, waits with a time limit, and turns every way a call can end (value,
-exception, sys.exit, os._exit, segfault, endless loop) into a `CallResult`. A worker that dies
-or times out is killed and started afresh for the next request.
+`Worker` stages a copy of the submission (grader.staging), starts `python -m grader.serve` in a
+sandbox (grader.sandbox), sends it inputs, waits with the time limits of `Limits`, and turns
+every way a call can end (value, exception, sys.exit, os._exit, segfault, endless loop) into a
+`CallResult`. A worker that dies or times out is killed and started afresh for the next request.
 
 The worker holds no answers: when an exercise is checked with the reference version of the
 functions it calls, those are stand-ins that ask the grader, which answers only for the
 functions of the call in progress (`reference` requests, answered in `Worker._await`).
 
-The sandbox (`grader.sandbox`): the worker reads a copy of the submission and works in a scratch
-folder of its own, under limits on memory, CPU time, file size and processes; where Linux has
-Landlock it can read neither the grader's files nor another worker's, write only its scratch
-folder, and signal nothing outside itself. When the grader runs as root (Gradescope, CI and
-Docker containers), each worker process also runs as a user id of its own, which no account and
-no other worker shares, and every process it starts dies with it.
+The sandbox: the worker reads a copy of the submission and works in a scratch folder of its
+own, under limits on memory, CPU time, file size and processes; where Linux has Landlock it can
+read neither the grader's files nor another worker's, write only its scratch folder, and signal
+nothing outside itself. When the grader runs as root (Gradescope, CI and Docker containers),
+each worker process also runs as a user id of its own, which no account and no other worker
+shares, and every process it starts dies with it.
 """
 
 from __future__ import annotations
 
-import builtins
 import contextlib
 import inspect
-import io
 import os
 import queue
 import select
 import shutil
 import signal
 import site
-import stat
 import subprocess
 import sys
 import tempfile
@@ -43,17 +39,18 @@ from typing import Any
 
 import numpy as np
 
-from grader import sandbox, wire
-from grader.sandbox import NOBODY, NOGROUP
+from grader import modules, sandbox, wire
+from grader.catalog import NAMES
+from grader.limits import Limits
+from grader.sandbox import NOBODY, NOGROUP, SANDBOX_FAILED
+from grader.staging import stage
 
-PRINT_LIMIT = 2000  # characters of a call's printed output that are kept
 REFERENCE_WORK_LIMIT = 10_000_000  # numbers the grader's reference may be asked to make
 # What a worker inherits of the environment (besides LC_* and NN_GRADER_*): enough to run
 # Python and NumPy, nothing that names the user's sockets or holds their tokens.
 PASSED_ENV = ("PATH", "LANG", "LANGUAGE", "TZ", "TERM", "NO_COLOR", "PYTHONPATH", "PYTHONHOME",
               "PYTHONNOUSERSITE", "PYTHONPLATLIBDIR", "PYTHONHASHSEED", "PYTHONIOENCODING",
               "PYTHONUTF8", "VIRTUAL_ENV", "CONDA_PREFIX", "LD_LIBRARY_PATH", "MPLBACKEND")
-SANDBOX_FAILED = 70  # the worker's exit status when it could not be confined (EX_SOFTWARE)
 
 
 @dataclass
@@ -66,127 +63,12 @@ class CallResult:
     message: str = ""
 
 
-# --------------------------------------------------------------------------- worker side
-
-def _serve(proto_in: io.BufferedReader, proto_out: io.BufferedWriter) -> None:
-    from grader import submission, training
-
-    def ask_grader(name: str) -> Callable:
-        """A stand-in for the reference `name`: the grader runs it and sends the result."""
-        def reference(*args: Any, **kwargs: Any) -> Any:
-            wire.send(proto_out, {"status": "reference", "fn": name}, (args, kwargs))
-            header, value = wire.receive(proto_in)
-            if header.get("status") != "ok":
-                kind = getattr(builtins, str(header.get("type")), None)
-                kind = kind if isinstance(kind, type) and issubclass(kind, Exception) \
-                    else RuntimeError
-                raise kind(str(header.get("message")))
-            return value
-        reference.__name__ = reference.__qualname__ = name
-        return reference
-
-    wire.send(proto_out, {"status": "ready"})  # confined: from now on, learner code may run
-    sub: submission.Submission | None = None
-    while True:
-        try:
-            request, value = wire.receive(proto_in)
-        except EOFError:
-            return
-        op = request.get("op")
-        if op == "load":
-            sub = submission.load(Path(request["path"]), ask_grader, value, lambda name: wire.send(
-                proto_out, {"status": "progress"}, name))
-            wire.send(proto_out, {"status": "ok"},
-                      {"functions": sorted(sub.functions), "problems": sub.problems})
-        elif op == "call":
-            reply, result = _call(sub, request, value)
-            wire.send(proto_out, reply, result)
-        elif op == "train":
-            def progress(event: dict) -> None:
-                wire.send(proto_out, {"status": "progress"}, event)
-
-            reply, result = _run(sub, lambda: training.train_in_worker(
-                sub.functions, progress=progress, **value))
-            wire.send(proto_out, reply, result)
-
-
-def _call(sub, request: dict, value: Any) -> tuple[dict, Any]:
-    name = request["fn"]
-    fn = sub.functions.get(name)
-    if fn is None:
-        return {"status": "not_started", "message": sub.problems.get(name, "")}, None
-    args, kwargs = value
-    with sub.swapped(tuple(request.get("swap", ()))):
-        reply, result = _run(sub, lambda: fn(*args, **kwargs))
-    return reply, (result, args) if reply["status"] == "ok" else None
-
-
-def _run(sub, thunk) -> tuple[dict, Any]:
-    from grader.submission import describe_exception
-
-    printed = io.StringIO()
-    try:
-        with contextlib.redirect_stdout(printed), contextlib.redirect_stderr(printed):
-            result = thunk()
-        reply = {"status": "ok"}
-    except NotImplementedError:
-        reply, result = {"status": "not_started"}, None
-    except SystemExit as err:
-        reply, result = {"status": "exit", "message": f"called sys.exit({err.code!r})"}, None
-    except BaseException as err:
-        reply, result = {"status": "raised", "message": describe_exception(err, sub.root)}, None
-    reply["printed"] = printed.getvalue()[:PRINT_LIMIT]
-    return reply, result
-
-
-def _exit_with_parent() -> None:
-    """A learner's endless loop must not outlive the grader (killed, or stopped by Ctrl-C)."""
-    parent = os.getppid()
-    while True:
-        time.sleep(0.5)
-        if os.getppid() != parent:
-            os._exit(1)
-
-
-def main() -> None:
-    # Everything the worker runs is imported now, before learner code can patch anything and
-    # while the grader's files can still be read.
-    import numpy  # noqa: F401
-
-    from grader import submission, training  # noqa: F401
-    staged = Path(os.environ["NN_GRADER_STAGING"]) / "submission"
-    if any(staged.glob("*.ipynb")):
-        import grader.notebook  # noqa: F401  (a notebook's own cells import its helpers)
-    if os.name == "posix":
-        uid = int(os.environ.get("NN_GRADER_UID") or -1)
-        sandbox.limit_resources(own_user=uid not in (-1, NOBODY))
-        if sandbox.landlock_wanted():
-            try:
-                sandbox.confine(readable=[staged], writable=[Path.cwd()])
-            except sandbox.SandboxError as err:
-                print(err, file=sys.stderr, flush=True)
-                os._exit(SANDBOX_FAILED)  # fail closed: never run learner code unconfined
-        if uid >= 0:
-            sandbox.drop_privileges(uid, NOGROUP)
-        threading.Thread(target=_exit_with_parent, daemon=True).start()
-    # Keep private copies of stdin/stdout for the protocol; the learner's fds 0/1 become
-    # /dev/null and our stderr, so a print (even from C) can never corrupt a reply.
-    proto_in = os.fdopen(os.dup(0), "rb")
-    proto_out = os.fdopen(os.dup(1), "wb")
-    os.dup2(os.open(os.devnull, os.O_RDONLY), 0)
-    os.dup2(2, 1)
-    sys.stdin = open(os.devnull)  # noqa: SIM115
-    _serve(proto_in, proto_out)
-
-
-# --------------------------------------------------------------------------- grader side
-
 class Worker:
     """A handle on one worker process for one submission; restarts it when it dies."""
 
-    def __init__(self, submission: Path, call_timeout: float = 5.0) -> None:
-        self.submission = Path(os.path.abspath(submission))  # a link stays a link: see _stage
-        self.call_timeout = call_timeout
+    def __init__(self, submission: Path, limits: Limits = Limits()) -> None:
+        self.submission = Path(os.path.abspath(submission))  # a link stays a link: see staging
+        self.limits = limits
         self._proc: subprocess.Popen | None = None
         self._replies: queue.Queue = queue.Queue()
         self._loaded: dict | None = None
@@ -202,11 +84,12 @@ class Worker:
         if self._proc is not None:
             return
         if self._staging is None:
-            self._staging = _stage(self.submission, self._root)
+            self._staging = stage(self.submission, self._root)
         scratch = tempfile.mkdtemp(prefix="scratch-", dir=self._staging)  # a fresh one each time
         env = {k: v for k, v in os.environ.items() if os.name != "posix" or k in PASSED_ENV
                or k.startswith(("LC_", "NN_GRADER_"))}  # no tokens, no sockets of the user's
-        env.update(PYTHONDONTWRITEBYTECODE="1", OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1",
+        env.update(NN_GRADER_MEMORY_MB=str(self.limits.memory_mb), PYTHONDONTWRITEBYTECODE="1",
+                   OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1",
                    MKL_NUM_THREADS="1", TMPDIR=scratch, HOME=scratch,
                    NN_GRADER_STAGING=str(self._staging))
         if site.ENABLE_USER_SITE:  # packages installed with pip --user stay importable
@@ -219,7 +102,7 @@ class Worker:
             os.chown(scratch, self._uid, NOGROUP)
             env.update(NN_GRADER_UID=str(self._uid))
         self._proc = subprocess.Popen(
-            [sys.executable, "-m", "grader.worker"], stdin=subprocess.PIPE,
+            [sys.executable, "-m", "grader.serve"], stdin=subprocess.PIPE,
             stdout=subprocess.PIPE, stderr=self._log, cwd=scratch, env=env,
             start_new_session=os.name == "posix")
         if os.name == "posix":  # writes wait in _send, with a deadline, not in os.write
@@ -230,7 +113,7 @@ class Worker:
         self._loaded, self._ready = None, False
         staged = self._staging / "submission" / self.submission.name
         self._send({"op": "load", "path": str(staged)}, self._skip,
-                   time.monotonic() + self.call_timeout + 10.0)
+                   time.monotonic() + self.limits.load)
 
     @staticmethod
     def _read(stream, replies: queue.Queue) -> None:
@@ -254,9 +137,9 @@ class Worker:
         while self._loaded is None:
             self.start()
             files: list[str] = []
-            reply = self._await(self.call_timeout + 10.0, "loading your code", files.append)
+            reply = self._await(self.limits.load, "loading your code", files.append)
             value = reply.value if reply.status == "ok" else None
-            if reply.status in ("crashed", "timeout") and files and str(files[-1]) in _names() \
+            if reply.status in ("crashed", "timeout") and files and str(files[-1]) in NAMES \
                     and str(files[-1]) not in self._skip:
                 self._skip[str(files[-1])] = f"{files[-1]}.py could not be loaded: {reply.message}"
                 self.stop()
@@ -264,7 +147,7 @@ class Worker:
             if not (type(value) is dict and type(value.get("functions")) is list
                     and type(value.get("problems")) is dict):
                 message = reply.message or "loading your code sent back a garbled reply"
-                value = {"functions": [], "problems": dict.fromkeys(_names(), message)}
+                value = {"functions": [], "problems": dict.fromkeys(NAMES, message)}
             self._loaded = value
         return self._loaded
 
@@ -275,13 +158,14 @@ class Worker:
             problem = loaded["problems"].get(fn)
             return CallResult("raised", message=problem) if problem else CallResult("not_started")
         request = {"op": "call", "fn": fn, "swap": list(swap)}
-        return self._request(request, (args, kwargs or {}), timeout or self.call_timeout,
+        return self._request(request, (args, kwargs or {}), timeout or self.limits.call,
                              f"{fn}()", answering=swap)
 
-    def train(self, settings: dict, timeout: float,
-              on_progress: Callable[[Any], None] = lambda event: None) -> CallResult:
+    def train(self, request: dict, on_progress: Callable[[Any], None] = lambda event: None
+              ) -> CallResult:
         self.loaded()
-        return self._request({"op": "train"}, settings, timeout, "training", on_progress)
+        return self._request({"op": "train"}, request, self.limits.training, "training",
+                             on_progress)
 
     def _request(self, header: dict, value: Any, timeout: float, what: str,
                  on_progress: Callable[[Any], None] = lambda event: None,
@@ -321,13 +205,11 @@ class Worker:
         The inputs come from learner code: the work they ask for is bounded, and an error in
         the reference goes back as the exception the learner's code will see.
         """
-        from grader import reference
-
         args, kwargs = value if type(value) is tuple and len(value) == 2 else ((), {})
         if name not in answering or type(args) not in (tuple, list) or type(kwargs) is not dict:
             return {"status": "raised", "type": "RuntimeError",
                     "message": f"the grader's {name} cannot be used here"}, None
-        function = getattr(reference, name)
+        function = modules.reference(name)
         try:
             bound = inspect.signature(function).bind(*args, **kwargs)
             bound.apply_defaults()  # one_hot's default num_classes counts too
@@ -465,75 +347,3 @@ def _work(arguments: Iterable[Any]) -> int:
         else:
             numbers += np.size(item) if isinstance(item, np.ndarray) else 1
     return (numbers + largest) * largest
-
-
-def _names() -> tuple[str, ...]:
-    from grader.catalog import NAMES
-    return NAMES
-
-
-def _stage(submission: Path, as_root: bool) -> Path:
-    """A folder holding a copy of the submission, which the worker reads instead, and later
-    its scratch folders.
-
-    Symbolic links are copied as links, and so is the submission itself when it is a link
-    (as root, or into the grader): the worker follows them with its own rights, never the
-    grader's (a submission that is a link to the reference must not be copied from it). As
-    root, the folder is made where any user can pass through (TMPDIR may be private) but not
-    list it, so a worker cannot find the scratch folders of others; the copy is root's,
-    readable by the worker, not writable.
-    """
-    base = next((d for d in (tempfile.gettempdir(), "/tmp", "/var/tmp", "/dev/shm")
-                 if os.path.isdir(d) and sandbox.reachable(d)), None) if as_root else None
-    root = Path(tempfile.mkdtemp(prefix="nn-grader-", dir=base))
-    os.chmod(root, 0o711)
-    target = root / "submission" / submission.name
-    target.parent.mkdir()
-    hidden = sandbox.grader_files()
-    graders: set[tuple[int, int]] = set()  # the grader's files, listed at the first hard link
-
-    def copy(source: str | Path, copied: str | Path) -> None:
-        """A hard link may be a file the grader can read and the worker may not (one of the
-        grader's, or one closed to other users): as root, such a file is staged as a symbolic
-        link, for the worker to open with its own rights."""
-        info = os.lstat(source)
-        if as_root and info.st_nlink > 1 and not graders:
-            graders.update((f.st_dev, f.st_ino) for h in hidden
-                           for f in map(os.lstat, _files_in(h)))
-        if as_root and info.st_nlink > 1 and (
-                (info.st_dev, info.st_ino) in graders or not info.st_mode & stat.S_IROTH):
-            os.symlink(os.path.abspath(source), copied)
-        else:
-            shutil.copyfile(source, copied)
-
-    if submission.is_symlink() and (as_root or any(
-            Path(os.path.realpath(submission)).is_relative_to(h) for h in hidden)):
-        os.symlink(os.path.realpath(submission), target)
-    elif submission.is_dir():
-        shutil.copytree(submission, target, symlinks=True, copy_function=copy,
-                        ignore=_not_copied)
-    else:  # your own link, run as yourself: what it leads to is yours to grade
-        copy(submission, target)
-    for folder, _dirs, files in os.walk(target.parent):
-        os.chmod(folder, 0o755)
-        for name in files:
-            if not os.path.islink(os.path.join(folder, name)):  # chmod would follow a link
-                os.chmod(os.path.join(folder, name), 0o644)
-    return root
-
-
-def _files_in(folder: Path) -> list[str]:
-    return [os.path.join(d, f) for d, _dirs, files in os.walk(folder) for f in files]
-
-
-def _not_copied(folder: str, names: list[str]) -> set[str]:
-    """Hidden files, caches, and whatever is not a file, a folder or a link (a FIFO would hang)."""
-    def plain(path: str) -> bool:
-        return os.path.islink(path) or os.path.isfile(path) or os.path.isdir(path)
-
-    return {name for name in names if name.startswith(".") or name == "__pycache__"
-            or not plain(os.path.join(folder, name))}
-
-
-if __name__ == "__main__":
-    main()

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from conftest import EXERCISES, NAMES, SOLUTIONS, make_submission, write_file
+from conftest import MAX_SCORE, EXERCISES, NAMES, SOLUTIONS, make_submission, write_file
 
 
 def assert_usage_error(run, *mentions: str) -> None:
@@ -96,7 +96,7 @@ def test_json_is_the_only_thing_on_stdout(cli):
     run = cli("--submission", str(SOLUTIONS), "--no-train", "--json", "--seed", "3")
     assert run.returncode == 0, run.describe()
     data = json.loads(run.stdout)  # raises on anything before or after the document
-    assert data["score"] == 10.0 and data["max_score"] == 10.0 and data["seed"] == 3
+    assert data["score"] == MAX_SCORE and data["max_score"] == MAX_SCORE and data["seed"] == 3
     assert [e["name"] for e in data["exercises"]] == list(NAMES)
     for ex in data["exercises"]:
         assert set(ex) >= {"name", "status", "message", "checks"}

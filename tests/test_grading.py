@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import (mktemp, EXERCISES, NAMES, POINTS, SOLUTIONS, Prefetched, grade_json, make_submission,
+from conftest import (MAX_SCORE, mktemp, EXERCISES, NAMES, POINTS, SOLUTIONS, Prefetched, grade_json, make_submission,
                       selected_params)
 
 ALL_PASSED = {name: "passed" for name in NAMES}
@@ -21,7 +21,7 @@ def test_solutions_pass_everything(grade):
     assert run.returncode == 0, run.describe()
     assert run.statuses == ALL_PASSED, run.describe()
     assert [e["name"] for e in run.json["exercises"]] == list(NAMES)  # in catalog order
-    assert run.json["score"] == 10.0 and run.json["max_score"] == 10.0
+    assert run.json["score"] == MAX_SCORE and run.json["max_score"] == MAX_SCORE
     assert run.json["seed"] == 0
     for ex in run.json["exercises"]:
         assert ex["checks"], f"{ex['name']} passed without any check"
@@ -55,7 +55,7 @@ def test_untouched_stubs_are_not_started(grade):
     run = grade(EXERCISES)
     assert run.returncode == 1, run.describe()
     assert run.statuses == {name: "not_started" for name in NAMES}, run.describe()
-    assert run.json["score"] == 0.0 and run.json["max_score"] == 10.0
+    assert run.json["score"] == 0.0 and run.json["max_score"] == MAX_SCORE
     assert all(e["score"] == 0.0 for e in run.json["exercises"])
 
 
@@ -72,7 +72,7 @@ def test_missing_and_stub_functions_are_not_started(grade, submission, tmp_path)
                     one_hot="not_started")
     assert run.statuses == expected, run.describe()
     assert run.returncode == 1
-    assert run.json["score"] == 10.0 - 1.0 - 2.0 - 1.0
+    assert run.json["score"] == MAX_SCORE - 1.0 - 2.0 - 1.0
 
 
 def test_single_file_with_some_functions(grade, tmp_path):
@@ -448,14 +448,14 @@ def graded_variant(request: pytest.FixtureRequest, tmp_path_factory: pytest.Temp
 def test_correct_variant_passes(graded_variant, variant):
     run = graded_variant(variant)
     assert run.statuses == ALL_PASSED, run.describe()
-    assert run.returncode == 0 and run.json["score"] == 10.0, run.describe()
+    assert run.returncode == 0 and run.json["score"] == MAX_SCORE, run.describe()
 
 
 def test_single_py_file_with_helpers_passes(grade, tmp_path):
     from conftest import write_file
     run = grade(write_file(tmp_path / "my_network.py", SINGLE_FILE))
     assert run.statuses == ALL_PASSED, run.describe()
-    assert run.returncode == 0 and run.json["score"] == 10.0
+    assert run.returncode == 0 and run.json["score"] == MAX_SCORE
 
 
 def test_enough_variants():
@@ -492,7 +492,7 @@ ISOLATED = dict(ALL_PASSED, relu="failed", softmax="failed", one_hot="failed", r
 def test_broken_helpers_do_not_fail_their_callers(grade, submission):
     run = grade(submission(BROKEN_HELPERS))
     assert run.statuses == ISOLATED, run.describe()
-    assert run.json["score"] == 10.0 - 1 - 2 - 1 - 1
+    assert run.json["score"] == MAX_SCORE - 1 - 2 - 1 - 1
 
 
 def test_broken_helpers_do_not_fail_their_callers_in_a_single_file(grade, tmp_path):

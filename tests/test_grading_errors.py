@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import (mktemp, NAMES, POINTS, REPO, grader_env, Prefetched, grade_json, make_submission, selected_params,
+from conftest import (MAX_SCORE, mktemp, NAMES, POINTS, REPO, grader_env, Prefetched, grade_json, make_submission, selected_params,
                       write_file)
 
 ALL_PASSED = {name: "passed" for name in NAMES}
@@ -178,7 +178,7 @@ def test_learner_error_is_that_exercises_error(graded, case: Case):
         assert fragment in message, f"{fragment!r} not in {message!r}"
     assert "Traceback" not in message
     assert run.returncode == 1
-    assert run.json["score"] == pytest.approx(10.0 - POINTS[case.exercise])
+    assert run.json["score"] == pytest.approx(MAX_SCORE - POINTS[case.exercise])
     assert run.seconds < case.max_seconds, f"the run took {run.seconds:.1f} s"
 
 
@@ -238,7 +238,7 @@ def test_printing_lots_inside_relu(grade, submission):
     run = grade(submission({"relu.py": NOISY_RELU}))
     assert run.statuses == ALL_PASSED, run.describe()
     assert run.returncode == 0
-    assert run.json["score"] == 10.0  # .json parses the WHOLE of stdout as one document
+    assert run.json["score"] == MAX_SCORE  # .json parses the WHOLE of stdout as one document
     assert run.stdout.lstrip().startswith("{") and run.stdout.rstrip().endswith("}")
 
 
@@ -308,7 +308,7 @@ def _worker_alive(pid: int) -> bool:
     except OSError:
         return False
     state = stat.rsplit(")", 1)[1].split()[0]
-    return state not in ("Z", "X") and b"grader.worker" in cmdline
+    return state not in ("Z", "X") and b"grader.serve" in cmdline
 
 
 def _workers_of(parent: int) -> list[int]:

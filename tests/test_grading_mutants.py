@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import mktemp, NAMES, POINTS, Prefetched, grade_json, make_submission, selected_params
+from conftest import MAX_SCORE, mktemp, NAMES, POINTS, Prefetched, grade_json, make_submission, selected_params
 
 
 @dataclass(frozen=True)
@@ -396,8 +396,8 @@ def test_mutant_fails_only_its_exercise(graded, mutant: Mutant):
     expected[mutant.exercise] = mutant.status
     assert run.statuses == expected, run.describe()
     assert run.returncode == 1, run.describe()
-    assert run.json["score"] == pytest.approx(10.0 - POINTS[mutant.exercise]), run.describe()
-    assert run.json["max_score"] == 10.0
+    assert run.json["score"] == pytest.approx(MAX_SCORE - POINTS[mutant.exercise]), run.describe()
+    assert run.json["max_score"] == MAX_SCORE
     ex = run.exercise(mutant.exercise)
     assert ex["score"] == 0.0
     if mutant.status == "failed":

@@ -323,8 +323,8 @@ import numpy as np
 
 try:
     import grader.compare
-    import grader.checks.common
-    import grader.reference
+    import grader.checking
+    import grader.network
     import grader.gradcheck
     import grader.wire
     import grader.worker
@@ -333,8 +333,8 @@ try:
     grader.compare.expect_array = accept
     grader.compare.expect_tuple = lambda got, *a, **k: tuple(got)
     grader.compare.expect_untouched = lambda *a, **k: None
-    grader.checks.common.expect_array = accept
-    grader.checks.common.matches_reference = lambda learner, args, **k: None
+    grader.checking.expect_array = accept
+    grader.checking.matches_reference = lambda learner, args, **k: None
     grader.gradcheck.expect_gradients = lambda *a, **k: None
     grader.compare.tolerance = lambda *a: (np.inf, np.inf)
 
@@ -357,7 +357,7 @@ def test_patching_grader_modules_from_the_submission(grade, tmp_path):
     # also make the reference functions (which the worker swaps in) the learner's wrong ones
     body = WRONG + textwrap.dedent("""
         try:
-            import grader.reference as _ref
+            import grader.network as _ref
             for _name in ("relu", "relu_deriv", "softmax", "one_hot", "forward_prop",
                           "backward_prop", "update_params"):
                 setattr(_ref, _name, globals()[_name])
@@ -434,7 +434,7 @@ _accept = ("\\nexpect_array = lambda got, *a, **k: got\\n"
            "expect_untouched = lambda *a, **k: None\\n")
 if _package == {str(target / "grader")!r}:
     # a conftest.py that pytest would load before the checks ...
-    with open(os.path.join(_package, "checks", "conftest.py"), "w") as _f:
+    with open(os.path.join(_package, "chapter1", "conftest.py"), "w") as _f:
         _f.write("import grader.compare as c" + _accept.replace("\\ne", "\\nc.e"))
     # ... and the comparison functions themselves, for the next run
     with open(os.path.join(_package, "compare.py"), "a") as _f:
@@ -454,12 +454,12 @@ def _files(root: Path) -> dict[str, bytes]:
 @sandboxed
 def test_writing_into_the_grader_package_earns_nothing(tmp_path):
     root = _grader_copy(tmp_path)
-    real_checks = sorted(p.name for p in (REPO / "grader" / "checks").iterdir())
+    real_checks = sorted(p.name for p in (REPO / "grader" / "chapter1").iterdir())
     sub = make_submission(tmp_path / "sub", {"relu.py": _tamper_source(root)})
     before = _files(root / "grader")
     runs = [run_grader(["relu", "--submission", str(sub), "--no-train", "--json", "--seed", "0"],
                        tmp_path / f"t{i}", cwd=root) for i in range(2)]
-    assert sorted(p.name for p in (REPO / "grader" / "checks").iterdir()) == real_checks
+    assert sorted(p.name for p in (REPO / "grader" / "chapter1").iterdir()) == real_checks
     for i, run in enumerate(runs, 1):
         try:
             assert_no_points(run, cheated=["relu"])
@@ -501,7 +501,7 @@ def test_a_submission_cannot_read_another_one_being_graded(tmp_path):
 
 def test_a_check_module_that_cannot_be_imported_is_the_graders_error_not_ctrl_c(tmp_path):
     root = _grader_copy(tmp_path)
-    (root / "grader" / "checks" / "check_relu.py").write_text("import does_not_exist\n")
+    (root / "grader" / "chapter1" / "relu.py").write_text("import does_not_exist\n")
     run = run_grader(["relu", "--submission", str(REPO / "solutions"), "--no-train", "--json"],
                      tmp_path / "t", cwd=root)
     assert run.returncode not in (0, 130), run.describe()

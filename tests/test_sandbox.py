@@ -215,7 +215,7 @@ def test_another_copy_of_the_grader_on_the_path_is_not_readable_either(tmp_path)
         site.chmod(0o755)
         shutil.copytree(REPO / "grader", site / "grader",
                         ignore=shutil.ignore_patterns("__pycache__"))
-        reference = site / "grader" / "reference.py"
+        reference = site / "grader" / "network.py"
         cheat = write_file(tmp_path / "cheat.py", f"exec(open({str(reference)!r}).read())\n")
         env = dict(grader_env(tmp_path), PYTHONPATH=str(site))
         proc = subprocess.run([sys.executable, "-m", "grader", "--submission", str(cheat),
@@ -251,11 +251,11 @@ def test_reference_work_counts_default_arguments_too():
 # --------------------------------------------------------------------------- symbolic links
 
 def test_locating_a_submission_never_follows_links(tmp_path):
-    from grader.batch import locate
+    from grader.locate import find as locate
 
     (tmp_path / "mallory").mkdir()
     (tmp_path / "mallory" / "work").symlink_to(SOLUTIONS)
-    (tmp_path / "mallory" / "mine.py").symlink_to(REPO / "grader" / "reference.py")
+    (tmp_path / "mallory" / "mine.py").symlink_to(REPO / "grader" / "network.py")
     (tmp_path / "eve").symlink_to(SOLUTIONS)
     assert locate(tmp_path / "mallory") is None and locate(tmp_path / "eve") is None
     write_file(tmp_path / "mallory" / "real" / "relu.py", "def relu(Z):\n    return Z\n")
@@ -263,7 +263,7 @@ def test_locating_a_submission_never_follows_links(tmp_path):
 
 
 @hidden_grader
-@pytest.mark.parametrize("target", [REPO / "grader" / "reference.py", SOLUTIONS])
+@pytest.mark.parametrize("target", [REPO / "grader" / "network.py", SOLUTIONS])
 def test_a_submission_that_is_a_link_is_read_with_the_workers_rights(tmp_path, target):
     link = tmp_path / ("mine.py" if target.suffix else "mine")
     link.symlink_to(target)
@@ -292,7 +292,7 @@ def test_a_hard_link_to_the_reference_is_not_copied_by_the_grader(tmp_path):
     sub = tmp_path / "sub"
     sub.mkdir()
     # Not a solution file: other tests grade solutions/ meanwhile, and would see the link too.
-    os.link(REPO / "grader" / "reference.py", sub / "relu.py")  # one file system here
+    os.link(REPO / "grader" / "network.py", sub / "relu.py")  # one file system here
     try:
         run = grade_json(sub, tmp_path / "t", "relu")
     finally:

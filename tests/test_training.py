@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import shutil
@@ -13,9 +14,14 @@ import numpy as np
 import pytest
 
 from grader import data as data_module
-from grader.results import ERROR, FAILED, PASSED
-from grader.training import FULL_BATCH, MINI_BATCH, Data, run_training
+from grader.catalog import CHAPTERS, TrainingSettings
+from grader.results import Status
+from grader.training import Data, run_training
 from grader.worker import Worker
+
+VERDICT = CHAPTERS[0].verdict
+MINI_BATCH, FULL_BATCH = VERDICT.settings, VERDICT.variants["full-batch"]
+PASSED, FAILED, ERROR = Status.PASSED, Status.FAILED, Status.ERROR
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -47,9 +53,9 @@ def submission(tmp_path: Path, **files: str) -> Path:
     return folder
 
 
-def train(folder: Path, digits: Data, base: dict = MINI_BATCH, **settings) -> object:
+def train(folder: Path, digits: Data, base: TrainingSettings = MINI_BATCH, **settings) -> object:
     with Worker(folder) as worker:
-        return run_training(worker, digits, dict(base, **settings), show_progress=False)
+        return run_training(worker, digits, VERDICT, dataclasses.replace(base, **settings))
 
 
 def grade(*args: str, cache: Path, cwd: Path = REPO) -> subprocess.CompletedProcess:
@@ -104,7 +110,7 @@ def test_network_that_never_learns_is_diagnosed(tmp_path, digits):
     result = train(folder, digits)
     assert result.status == FAILED
     assert "stayed flat" in result.message
-    assert result.steps == MINI_BATCH["max_epochs"] * 110  # it ran every epoch, no early stop
+    assert result.steps == MINI_BATCH.epochs * 110  # it ran every epoch, no early stop
 
 
 def test_training_error_is_reported(tmp_path, digits):
@@ -126,7 +132,7 @@ def test_parameters_of_the_wrong_shape_are_refused(tmp_path, digits):
 
 
 def test_full_batch_matches_the_notebook_method(digits):
-    result = train(REPO / "solutions", digits, FULL_BATCH, iterations=30)
+    result = train(REPO / "solutions", digits, FULL_BATCH, epochs=30)
     assert result.steps == 30 and result.epochs == 30
     assert result.extra["method"] == "full-batch"
 

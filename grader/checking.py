@@ -1,48 +1,54 @@
-"""What the check modules share: realistic random inputs and the compare-with-reference check."""
+"""What the exercises' checks share: realistic random inputs and the compare-with-reference check.
+
+A check receives `learner`, a handle on the learner's function for its exercise (see
+grader.engine.Learner: it carries the exercise's catalog record and its reference), and `rng`.
+"""
 
 from __future__ import annotations
 
-import inspect
 from typing import Any
 
 import numpy as np
 
-from grader import reference
+from grader import network
 from grader.compare import CheckFailed, expect_array, expect_tuple, expect_untouched, tolerance
 
 DTYPES = (np.float64, np.float32)
 BATCH_SIZES = (1, 7, 13)  # m = 1 catches missing keepdims; 7 and 13 are prime and not 10 or 784
-OUTPUTS = {
-    "forward_prop": ("Z1", "A1", "Z2", "A2"),
-    "backward_prop": ("dW1", "db1", "dW2", "db2"),
-    "update_params": ("W1", "b1", "W2", "b2"),
-}
 
 
-def arg_names(fn: str) -> tuple[str, ...]:
-    return tuple(inspect.signature(getattr(reference, fn)).parameters)
-
-
-def network(rng: np.random.Generator, m: int, dtype: type = np.float64,
-            n_x: int = 784) -> dict[str, np.ndarray]:
+def network_inputs(rng: np.random.Generator, m: int, dtype: type = np.float64,
+                   layers: tuple[int, ...] = (784, 10, 10)) -> dict[str, np.ndarray]:
     """Parameters at He scale and m MNIST-like examples: pixels in [0, 1], about 70% zero."""
+    n_x = layers[0]
     X = rng.random((n_x, m)) * (rng.random((n_x, m)) < 0.3)
-    arrays = {
-        "W1": rng.normal(0.0, np.sqrt(2 / n_x), (10, n_x)), "b1": rng.normal(0.0, 0.1, (10, 1)),
-        "W2": rng.normal(0.0, np.sqrt(2 / 10), (10, 10)), "b2": rng.normal(0.0, 0.1, (10, 1)),
-        "X": X,
-    }
+    arrays: dict[str, np.ndarray] = {}
+    for name, shape in network.shapes(layers).items():
+        scale = np.sqrt(2 / shape[1]) if name.startswith("W") else 0.1
+        arrays[name] = rng.normal(0.0, scale, shape)
+    arrays["X"] = X
     arrays = {k: v.astype(dtype) for k, v in arrays.items()}
-    arrays["Y"] = rng.integers(0, 10, m)
+    arrays["Y"] = rng.integers(0, layers[-1], m)
     return arrays
 
 
+def params_of(arrays: dict[str, Any]) -> network.Params:
+    """The W1, b1, W2, b2, ... among `arrays`."""
+    return {k: v for k, v in arrays.items() if k[0] in "Wb" and k[1:].isdigit()}
+
+
+def with_forward(arrays: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """`arrays` with the reference forward pass added: Z1, A1, Z2, A2, ..."""
+    out = dict(arrays)
+    for k, (Z, A) in enumerate(network.forward(params_of(arrays), arrays["X"]), 1):
+        out[f"Z{k}"], out[f"A{k}"] = Z, A
+    return out
+
+
 def backward_inputs(rng: np.random.Generator, m: int, dtype: type = np.float64,
-                    n_x: int = 784) -> dict[str, np.ndarray]:
+                    layers: tuple[int, ...] = (784, 10, 10)) -> dict[str, np.ndarray]:
     """Inputs of backward_prop: a network, its forward pass, and labels."""
-    net = network(rng, m, dtype, n_x)
-    Z1, A1, Z2, A2 = reference.forward_prop(net["W1"], net["b1"], net["W2"], net["b2"], net["X"])
-    return dict(net, Z1=Z1, A1=A1, Z2=Z2, A2=A2)
+    return with_forward(network_inputs(rng, m, dtype, layers))
 
 
 def describe(args: dict[str, Any]) -> str:
@@ -54,26 +60,31 @@ def describe(args: dict[str, Any]) -> str:
     return ", ".join(parts + sorted(dtypes))
 
 
+def call_args(learner, args: dict[str, Any]) -> tuple:
+    """The exercise's arguments, in its order, taken from `args` (those it has)."""
+    return tuple(args[name] for name in learner.exercise.arg_names if name in args)
+
+
 def matches_reference(learner, args: dict[str, Any], *, floating: bool = True) -> Any:
     """Call the learner's function and the reference on the same inputs; compare every output."""
-    fn = learner.exercise.name
-    call_args = tuple(args[name] for name in arg_names(fn) if name in args)
-    expected = getattr(reference, fn)(*call_args)
-    got = learner(*call_args)
-    rtol, atol = tolerance(*[a for a in call_args if isinstance(a, np.ndarray)])
-    context = describe({name: args[name] for name in arg_names(fn) if name in args})
-    if fn in OUTPUTS:
-        names = OUTPUTS[fn]
-        got = expect_tuple(got, names, fn)
+    ex = learner.exercise
+    inputs = call_args(learner, args)
+    expected = learner.reference(*inputs)
+    got = learner(*inputs)
+    rtol, atol = tolerance(*[a for a in inputs if isinstance(a, np.ndarray)])
+    context = describe({name: args[name] for name in ex.arg_names if name in args})
+    names = ex.output_names
+    if len(names) > 1:
+        got = expect_tuple(got, names, ex.name)
         for i, (name, g, e) in enumerate(zip(names, got, expected)):
             try:
-                expect_array(g, e, f"{name} (value {i + 1} of {len(names)} returned by {fn}, "
+                expect_array(g, e, f"{name} (value {i + 1} of {len(names)} returned by {ex.name}, "
                              f"{context})", rtol=rtol, atol=atol, floating=floating)
             except CheckFailed as failure:
                 raise CheckFailed(str(failure) + order_hint(g, i, expected, names, rtol, atol)) \
                     from None
         return got
-    return expect_array(got, expected, f"{fn}(...) for {context}", rtol=rtol, atol=atol,
+    return expect_array(got, expected, f"{ex.name}(...) for {context}", rtol=rtol, atol=atol,
                         floating=floating)
 
 
@@ -89,10 +100,9 @@ def order_hint(got: Any, position: int, expected: tuple, names: tuple[str, ...],
 
 
 def leaves_inputs_untouched(learner, args: dict[str, Any], may_change: tuple[str, ...] = ()) -> None:
-    fn = learner.exercise.name
-    names = [n for n in arg_names(fn) if n in args]
+    names = [n for n in learner.exercise.arg_names if n in args]
     before = tuple(args[n] for n in names)
     after = learner.call_keeping_args(*before)
     checked = [(n, b, a) for n, b, a in zip(names, before, after) if n not in may_change]
     expect_untouched(tuple(c[1] for c in checked), tuple(c[2] for c in checked),
-                     tuple(c[0] for c in checked), fn)
+                     tuple(c[0] for c in checked), learner.exercise.name)

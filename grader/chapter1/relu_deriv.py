@@ -3,8 +3,24 @@
 import numpy as np
 import pytest
 
-from grader.checks.common import DTYPES, leaves_inputs_untouched, matches_reference
+from grader import network
+from grader.checking import DTYPES, leaves_inputs_untouched, matches_reference
 from grader.compare import expect_array
+from grader.diagnosis import Mistake, Symptom
+
+reference = network.relu_deriv
+
+MISTAKES = (
+    Symptom("booleans", lambda a, got: "relu_deriv returns booleans (True/False); turn them into "
+            "1.0/0.0 with .astype(float)"
+            if isinstance(got, np.ndarray) and got.dtype == bool else None),
+    Mistake("at_zero", "relu_deriv gives 1.0 at Z = 0; the derivative is taken as 0.0 there: "
+            "use Z > 0, not Z >= 0", lambda a: (a["Z"] >= 0).astype(float)),
+    Mistake("is_relu", "relu_deriv returns max(0, Z) (that is relu itself); the derivative is "
+            "1.0 where Z > 0 and 0.0 elsewhere", lambda a: network.relu(a["Z"])),
+    Mistake("inverted", "relu_deriv is inverted: 1.0 where Z < 0; it must be 1.0 where Z > 0",
+            lambda a: (a["Z"] < 0).astype(float)),
+)
 
 
 def check_fixed(learner):

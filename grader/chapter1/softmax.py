@@ -3,8 +3,36 @@
 import numpy as np
 import pytest
 
-from grader.checks.common import DTYPES, leaves_inputs_untouched, matches_reference
+from grader import network
+from grader.checking import DTYPES, leaves_inputs_untouched, matches_reference
 from grader.compare import CheckFailed, expect_array, num
+from grader.diagnosis import Mistake
+
+reference = network.softmax
+
+
+def _softmax(Z: np.ndarray, axis: int | None) -> np.ndarray:
+    E = np.exp(Z - Z.max(axis=axis, keepdims=True))
+    return E / E.sum(axis=axis, keepdims=True)
+
+
+MISTAKES = (
+    Mistake("rows", "softmax normalises each row (axis=1); each column is one example, so "
+            "normalise over axis=0", lambda a: _softmax(a["Z"], 1)),
+    Mistake("global_sum", "softmax divides by the sum of all elements; normalise each column on "
+            "its own: E.sum(axis=0, keepdims=True)", lambda a: _softmax(a["Z"], None)),
+    Mistake("no_max_shift", "softmax overflows: exp of a large number is inf. Subtract each "
+            "column's max first: exp(Z - Z.max(axis=0, keepdims=True))",
+            lambda a: np.exp(a["Z"]) / np.exp(a["Z"]).sum(axis=0, keepdims=True)),
+    Mistake("global_max", "softmax subtracts the largest element of the whole matrix, so columns "
+            "far below it underflow to 0/0; subtract each column's own max "
+            "(axis=0, keepdims=True)", lambda a: np.exp(a["Z"] - a["Z"].max())
+            / np.exp(a["Z"] - a["Z"].max()).sum(axis=0, keepdims=True)),
+    Mistake("no_division", "softmax returns the exponentials without dividing by their column "
+            "sums", lambda a: np.exp(a["Z"] - a["Z"].max(axis=0, keepdims=True))),
+    Mistake("no_exp", "softmax divides Z by its column sums without exponentiating first",
+            lambda a: a["Z"] / a["Z"].sum(axis=0, keepdims=True)),
+)
 
 
 def check_fixed(learner):

@@ -3,8 +3,23 @@
 import numpy as np
 import pytest
 
-from grader.checks.common import DTYPES, leaves_inputs_untouched, matches_reference
+from grader import network
+from grader.checking import DTYPES, leaves_inputs_untouched, matches_reference
 from grader.compare import expect_array
+from grader.diagnosis import Mistake
+
+reference = network.relu
+
+MISTAKES = (
+    Mistake("minimum", "relu keeps the negative part (np.minimum); ReLU keeps the positive "
+            "part: np.maximum(Z, 0)", lambda a: np.minimum(a["Z"], 0)),
+    Mistake("absolute", "relu returns |Z|: negative numbers must become 0, not positive",
+            lambda a: np.abs(a["Z"])),
+    Mistake("mask", "relu returns the 0/1 mask Z > 0 (that is relu_deriv); relu returns Z "
+            "itself where Z > 0", lambda a: (a["Z"] > 0).astype(float)),
+    Mistake("identity", "relu returns Z unchanged: every negative entry must become 0",
+            lambda a: a["Z"]),
+)
 
 
 def check_fixed(learner):

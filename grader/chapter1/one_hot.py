@@ -3,8 +3,34 @@
 import numpy as np
 import pytest
 
-from grader.checks.common import leaves_inputs_untouched
+from grader import network
+from grader.checking import leaves_inputs_untouched
 from grader.compare import expect_array
+from grader.diagnosis import Mistake, Symptom
+
+reference = network.one_hot
+
+
+def _rows(Y: np.ndarray, rows: int, shift: int = 0) -> np.ndarray:
+    T = np.zeros((rows, Y.size))
+    T[(Y - shift) % rows, np.arange(Y.size)] = 1.0
+    return T
+
+
+MISTAKES = (
+    Symptom("integers", lambda a, got: "one_hot returns integers; the result must hold floats: "
+            "np.zeros(...) is float"
+            if isinstance(got, np.ndarray) and got.dtype.kind in "iub" else None),
+    Mistake("max_rows", "one_hot has Y.max()+1 rows instead of num_classes",
+            lambda a: _rows(a["Y"], int(a["Y"].max()) + 1)),
+    Mistake("transposed", "one_hot is transposed: each column must be one example, shape "
+            "(num_classes, m), not (m, num_classes)",
+            lambda a: network.one_hot(a["Y"], a.get("num_classes", 10)).T),
+    Mistake("one_based", "one_hot puts the 1 in row Y[j] - 1; the row is the label itself "
+            "(digit 0 is row 0)", lambda a: _rows(a["Y"], a.get("num_classes", 10), shift=1)),
+    Mistake("ten_rows", "one_hot ignores num_classes and always makes 10 rows",
+            lambda a: _rows(a["Y"], 10)),
+)
 
 
 def _expected(Y, num_classes):

@@ -1,0 +1,134 @@
+"""The loop of the worker process: load a submission, then answer the grader's requests.
+
+`python -m grader.serve` is started by grader.worker.Worker. It confines itself (grader.sandbox)
+before any learner code runs, keeps its stdin/stdout for the protocol only (grader.wire: the
+learner's prints go elsewhere), and runs each requested call, turning every way it can end into
+a reply. It holds no answers: the reference versions of the functions a call may use are
+stand-ins that ask the grader (`ask_grader`), and it never imports the grader's own math.
+"""
+
+from __future__ import annotations
+
+import builtins
+import contextlib
+import io
+import os
+import sys
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+# Everything the worker runs is imported now, before learner code can patch anything and while
+# the grader's files can still be read (the sandbox hides them).
+from grader import sandbox, submission, trainer, wire
+from grader.sandbox import NOBODY, NOGROUP, SANDBOX_FAILED
+from grader.submission import describe_exception
+
+PRINT_LIMIT = 2000  # characters of a call's printed output that are kept
+
+
+def _serve(proto_in: io.BufferedReader, proto_out: io.BufferedWriter) -> None:
+    def ask_grader(name: str) -> Callable:
+        """A stand-in for the reference `name`: the grader runs it and sends the result."""
+        def reference(*args: Any, **kwargs: Any) -> Any:
+            wire.send(proto_out, {"status": "reference", "fn": name}, (args, kwargs))
+            header, value = wire.receive(proto_in)
+            if header.get("status") != "ok":
+                kind = getattr(builtins, str(header.get("type")), None)
+                kind = kind if isinstance(kind, type) and issubclass(kind, Exception) \
+                    else RuntimeError
+                raise kind(str(header.get("message")))
+            return value
+        reference.__name__ = reference.__qualname__ = name
+        return reference
+
+    wire.send(proto_out, {"status": "ready"})  # confined: from now on, learner code may run
+    sub: submission.Submission | None = None
+    while True:
+        try:
+            request, value = wire.receive(proto_in)
+        except EOFError:
+            return
+        op = request.get("op")
+        if op == "load":
+            sub = submission.load(Path(request["path"]), ask_grader, value, lambda name: wire.send(
+                proto_out, {"status": "progress"}, name))
+            wire.send(proto_out, {"status": "ok"},
+                      {"functions": sorted(sub.functions), "problems": sub.problems})
+        elif op == "call":
+            reply, result = _call(sub, request, value)
+            wire.send(proto_out, reply, result)
+        elif op == "train":
+            def progress(event: dict) -> None:
+                wire.send(proto_out, {"status": "progress"}, event)
+
+            reply, result = _run(sub, lambda: trainer.train(
+                sub.functions, progress=progress, **value))
+            wire.send(proto_out, reply, result)
+
+
+def _call(sub, request: dict, value: Any) -> tuple[dict, Any]:
+    name = request["fn"]
+    fn = sub.functions.get(name)
+    if fn is None:
+        return {"status": "not_started", "message": sub.problems.get(name, "")}, None
+    args, kwargs = value
+    with sub.swapped(tuple(request.get("swap", ()))):
+        reply, result = _run(sub, lambda: fn(*args, **kwargs))
+    return reply, (result, args) if reply["status"] == "ok" else None
+
+
+def _run(sub, thunk) -> tuple[dict, Any]:
+    printed = io.StringIO()
+    try:
+        with contextlib.redirect_stdout(printed), contextlib.redirect_stderr(printed):
+            result = thunk()
+        reply = {"status": "ok"}
+    except NotImplementedError:
+        reply, result = {"status": "not_started"}, None
+    except SystemExit as err:
+        reply, result = {"status": "exit", "message": f"called sys.exit({err.code!r})"}, None
+    except BaseException as err:
+        reply, result = {"status": "raised", "message": describe_exception(err, sub.root)}, None
+    reply["printed"] = printed.getvalue()[:PRINT_LIMIT]
+    return reply, result
+
+
+def _exit_with_parent() -> None:
+    """A learner's endless loop must not outlive the grader (killed, or stopped by Ctrl-C)."""
+    parent = os.getppid()
+    while True:
+        time.sleep(0.5)
+        if os.getppid() != parent:
+            os._exit(1)
+
+
+def main() -> None:
+    staged = Path(os.environ["NN_GRADER_STAGING"]) / "submission"
+    if os.name == "posix":
+        uid = int(os.environ.get("NN_GRADER_UID") or -1)
+        sandbox.limit_resources(own_user=uid not in (-1, NOBODY))
+        if sandbox.landlock_wanted():
+            try:
+                sandbox.confine(readable=[staged], writable=[Path.cwd()])
+            except sandbox.SandboxError as err:
+                print(err, file=sys.stderr, flush=True)
+                os._exit(SANDBOX_FAILED)  # fail closed: never run learner code unconfined
+        if uid >= 0:
+            sandbox.drop_privileges(uid, NOGROUP)
+        threading.Thread(target=_exit_with_parent, daemon=True).start()
+    # Keep private copies of stdin/stdout for the protocol; the learner's fds 0/1 become
+    # /dev/null and our stderr, so a print (even from C) can never corrupt a reply.
+    proto_in = os.fdopen(os.dup(0), "rb")
+    proto_out = os.fdopen(os.dup(1), "wb")
+    os.dup2(os.open(os.devnull, os.O_RDONLY), 0)
+    os.dup2(2, 1)
+    sys.stdin = open(os.devnull)  # noqa: SIM115
+    _serve(proto_in, proto_out)
+
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,57 @@
+"""What every command shares on its command line: usage errors and the common options.
+
+A usage error is one sentence on stderr and exit status 2 (grader.cli prints it).
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from grader.catalog import CHAPTERS, REPO
+from grader.limits import CALL_SECONDS
+
+DEFAULT_SUBMISSION = REPO / CHAPTERS[0].folder
+
+
+class UsageError(Exception):
+    """A problem with what the user asked for: one sentence, exit status 2."""
+
+
+class Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one sentence and exit 2, as for every usage error
+        raise UsageError(f"{message} (see {self.prog} --help)")
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not 0 < value <= 3600:  # also refuses nan and inf
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds between 0 and 3600")
+    return value
+
+
+def seed_argument(text: str) -> int:
+    """A --seed: an integer from 0 to 2**32 - 1, as NumPy's generators take."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if not 0 <= value < 2**32:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an integer from 0 to 2**32 - 1")
+    return value
+
+
+def add_timeout_option(p: argparse.ArgumentParser) -> None:
+    """--timeout, the per-call time limit, the same for every command that runs learner code."""
+    p.add_argument("--timeout", type=_seconds, default=CALL_SECONDS, metavar="SECONDS",
+                   help=f"time limit for one call of the learner's functions (default: "
+                        f"{CALL_SECONDS:g})")
+
+
+def add_folder_option(p: argparse.ArgumentParser, what: str) -> None:
+    """--submission FOLDER, a folder of exercises (exercises/ by default)."""
+    p.add_argument("--submission", type=Path, default=DEFAULT_SUBMISSION, metavar="FOLDER",
+                   help=f"{what} (default: exercises/)")
