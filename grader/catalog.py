@@ -53,6 +53,9 @@ class Exercise:
     # Learner functions this one calls; while it is graded they are swapped for the grader's
     # reference versions, so a bug in one exercise never fails another.
     calls: tuple[str, ...] = ()
+    # Other names learners give this function (the original notebook's among them): found
+    # when `name` is not, and graded as this exercise with a note.
+    aliases: tuple[str, ...] = ()
 
     @property
     def file(self) -> str:
@@ -128,6 +131,7 @@ CHAPTER_1 = (
         Example:
             relu(np.array([[-2.0, 0.0], [0.5, 3.0]]))  ->  [[0.0, 0.0], [0.5, 3.0]]
         """,
+        aliases=("ReLU", "Relu", "ReLu", "reLU", "rectified_linear"),
         hints=(
             "ReLU keeps positive numbers and replaces everything else by 0.",
             "NumPy compares an array with a number element by element: np.maximum(0, Z) "
@@ -146,6 +150,9 @@ CHAPTER_1 = (
         Example:
             relu_deriv(np.array([[-2.0, 0.0], [0.5, 3.0]]))  ->  [[0.0, 0.0], [1.0, 1.0]]
         """,
+        aliases=("ReLU_deriv", "deriv_ReLU", "deriv_relu", "deriv_ReLu", "deriv_Relu",
+                 "derelu", "reLUDeriv", "relu_derivative", "ReLU_derivative", "relu_prime",
+                 "drelu", "dReLU", "relu_grad", "relu_backward"),
         hints=(
             "The slope of max(0, z) is 1 on the right of zero and 0 on the left; "
             "the result must be floats, not booleans.",
@@ -168,6 +175,7 @@ CHAPTER_1 = (
         Example:
             softmax(np.array([[1.0, 0.0], [1.0, np.log(3.0)]]))  ->  [[0.5, 0.25], [0.5, 0.75]]
         """,
+        aliases=("Softmax", "soft_max", "SoftMax"),
         hints=(
             "Each column is one example: its 10 outputs must be positive and sum to 1.",
             "softmax(z) = exp(z - max(z)) / sum(exp(z - max(z))), taken over axis=0 "
@@ -191,6 +199,8 @@ CHAPTER_1 = (
                                                            [0.0, 0.0],
                                                            [1.0, 0.0]]
         """,
+        aliases=("onehot", "one_hot_encode", "oneHotEncode", "one_hot_encoding", "OneHot",
+                 "one_hot_y", "to_one_hot"),
         hints=(
             "Column j of the result is all zeros except a 1.0 in row Y[j].",
             "Start from np.zeros((num_classes, Y.size)) and set one element per column; "
@@ -218,6 +228,9 @@ CHAPTER_1 = (
         Example (m = 1): with every weight and bias 0, Z1 = A1 = Z2 = zeros((10, 1)) and
         A2 = full((10, 1), 0.1): every digit is equally likely.
         """,
+        aliases=("forward_propagation", "forwardPropagation", "fwdProp", "forward",
+                 "foward_prop", "forward_propogation", "forward_pass", "forwardProp",
+                 "feed_forward", "feedforward"),
         hints=(
             "Follow the formulas in order; each result feeds the next one.",
             "Z1 = W1 X + b1 has shape (10, m); b1 (10, 1) is broadcast over the m columns. "
@@ -250,6 +263,9 @@ CHAPTER_1 = (
         Example (m = 1): if A2 already equals one_hot(Y), then dZ2 = 0 and all four gradients
         are zero: a perfect prediction leaves nothing to learn.
         """,
+        aliases=("back_prop", "backward_propagation", "backwards_prop", "backward_propogation",
+                 "bwdProp", "backwardPropagation", "backprop", "backward_pass", "backwardProp",
+                 "back_propagation", "backpropagation"),
         hints=(
             "Go backwards: output layer first, then the hidden layer; m = X.shape[1].",
             "dZ2 = A2 - one_hot(Y); dW2 = dZ2 A1^T / m; db2 = dZ2 summed over axis=1 "
@@ -276,6 +292,8 @@ CHAPTER_1 = (
 
         Example: W1 = [[1.0]], dW1 = [[2.0]], alpha = 0.1 gives W1 = [[0.8]].
         """,
+        aliases=("updateParams", "update_parameters", "updateParameters", "update_prams",
+                 "updateparams", "update"),
         hints=(
             "Gradient descent moves each parameter a small step against its gradient.",
             "New W1 = W1 - alpha * dW1, and the same for b1, W2, b2; return them in that order.",

@@ -11,7 +11,9 @@ from typing import Any
 import numpy as np
 
 from grader import network
-from grader.compare import CheckFailed, expect_array, expect_tuple, expect_untouched, tolerance
+from grader.compare import (CheckFailed, LearnerError, expect_array, expect_tuple, expect_untouched,
+                            tolerance)
+from grader.diagnosis import diagnose, explain_error
 
 DTYPES = (np.float64, np.float32)
 BATCH_SIZES = (1, 7, 13)  # m = 1 catches missing keepdims; 7 and 13 are prime and not 10 or 784
@@ -60,6 +62,19 @@ def describe(args: dict[str, Any]) -> str:
     return ", ".join(parts + sorted(dtypes))
 
 
+def call_explained(learner, inputs: tuple) -> Any:
+    """The learner's function on `inputs`; when it raises, the error says why, if known."""
+    try:
+        return learner(*inputs)
+    except LearnerError as err:
+        if err.stops or err.causes:
+            raise
+        args = dict(zip(learner.exercise.arg_names, inputs))
+        raise LearnerError(str(err), False,
+                           explain_error(learner.module, learner.exercise.name, args, str(err))) \
+            from None
+
+
 def call_args(learner, args: dict[str, Any]) -> tuple:
     """The exercise's arguments, in its order, taken from `args` (those it has)."""
     return tuple(args[name] for name in learner.exercise.arg_names if name in args)
@@ -67,25 +82,43 @@ def call_args(learner, args: dict[str, Any]) -> tuple:
 
 def matches_reference(learner, args: dict[str, Any], *, floating: bool = True) -> Any:
     """Call the learner's function and the reference on the same inputs; compare every output."""
+    return outputs_match(learner, args, floating=floating)
+
+
+def outputs_match(learner, args: dict[str, Any], expected: Any = None, *, what: str | None = None,
+                  rtol: float | None = None, atol: float | None = None,
+                  floating: bool = True) -> Any:
+    """Call the learner's function on `args` and compare each output with `expected` (by
+    default the reference's). Every wrong output is told, each with its likely cause."""
     ex = learner.exercise
     inputs = call_args(learner, args)
-    expected = learner.reference(*inputs)
-    got = learner(*inputs)
-    rtol, atol = tolerance(*[a for a in inputs if isinstance(a, np.ndarray)])
+    if expected is None:
+        expected = learner.reference(*inputs)
+    got = call_explained(learner, inputs)
+    if rtol is None or atol is None:
+        rtol, atol = tolerance(*[a for a in inputs if isinstance(a, np.ndarray)])
     context = describe({name: args[name] for name in ex.arg_names if name in args})
     names = ex.output_names
-    if len(names) > 1:
+    if len(names) == 1:
+        pairs = [(got, expected, what or f"{ex.name}(...) for {context}")]
+    else:
         got = expect_tuple(got, names, ex.name)
-        for i, (name, g, e) in enumerate(zip(names, got, expected)):
-            try:
-                expect_array(g, e, f"{name} (value {i + 1} of {len(names)} returned by {ex.name}, "
-                             f"{context})", rtol=rtol, atol=atol, floating=floating)
-            except CheckFailed as failure:
-                raise CheckFailed(str(failure) + order_hint(g, i, expected, names, rtol, atol)) \
-                    from None
-        return got
-    return expect_array(got, expected, f"{ex.name}(...) for {context}", rtol=rtol, atol=atol,
-                        floating=floating)
+        pairs = [(g, e, f"{name} (value {i + 1} of {len(names)} returned by {ex.name}, "
+                  f"{what or context})") for i, (name, g, e) in enumerate(zip(names, got, expected))]
+    failures: dict[int, str] = {}
+    for i, (g, e, label) in enumerate(pairs):
+        try:
+            expect_array(g, e, label, rtol=rtol, atol=atol, floating=floating)
+        except CheckFailed as failure:
+            hint = order_hint(g, i, expected, names, rtol, atol) if len(names) > 1 else ""
+            failures[i] = str(failure) + hint
+    if failures:
+        causes = diagnose(learner.module, dict(zip(ex.arg_names, inputs)), got, expected,
+                          list(failures), names)
+        message = "\n".join(failures.values())
+        raise CheckFailed(message + (f"\nLikely cause: {'; '.join(causes)}" if causes else ""),
+                          causes)
+    return got
 
 
 def order_hint(got: Any, position: int, expected: tuple, names: tuple[str, ...], rtol: float,

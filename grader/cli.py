@@ -98,10 +98,11 @@ def grade(argv: list[str]) -> int:
 
         seed = args.seed if args.seed is not None else secrets.randbelow(2**31)
 
-        def training(worker: Worker):
+        def training(worker: Worker, exercises: list):
             with TrainingProgress(settings or chapter.verdict.settings,
                                   enabled=not args.json) as on_progress:
-                return run_training(worker, data, chapter.verdict, settings, on_progress)
+                return run_training(worker, data, chapter.verdict, settings, on_progress,
+                                    exercises)
 
         results = grade_submission(worker, exercises, seed, training if will_train else None)
     results.seconds = time.perf_counter() - started

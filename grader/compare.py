@@ -11,8 +11,27 @@ from typing import Any
 import numpy as np
 
 
+class NotStarted(Exception):
+    """The learner's function is missing or still raises NotImplementedError."""
+
+
+class LearnerError(Exception):
+    """The learner's function raised (`stops` False: the other checks still run), or exited,
+    crashed or ran out of time (`stops`: the exercise is decided). `causes`: what is known of
+    why."""
+
+    def __init__(self, message: str, stops: bool, causes: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.stops, self.causes = stops, causes or []
+
+
 class CheckFailed(Exception):
-    """A check's verdict: the learner's code returned something wrong. str() is the message."""
+    """A check's verdict: the learner's code returned something wrong. str() is the message;
+    `causes` the likely mistakes behind it, when they are known."""
+
+    def __init__(self, message: str, causes: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.causes = causes or []
 
 
 def tolerance(*inputs: np.ndarray) -> tuple[float, float]:

@@ -1,19 +1,30 @@
-"""Known mistakes: when a check fails, name the misconception behind the learner's output.
+"""Known mistakes: when a check fails, name the misconception behind each wrong output.
 
-Each exercise's grader module lists its known mistakes (`MISTAKES`). A `Mistake` recomputes,
-from the same inputs, what a learner who makes it would return (with the grader's own network
-math, in the grader process); if that matches what came back, the learner sees its sentence.
-A `Symptom` recognises a mistake from the output alone (booleans where floats belong) or by
-measuring it (gradients off by a constant factor: a missing or wrong 1/m).
+Every wrong output of a failing check is diagnosed on its own, from the grader's own copy of
+the inputs of that very call (the worker only ever sees copies, so what the learner's code did
+to its inputs cannot mislead the diagnosis). A cause is stated only when recomputing the
+mistake reproduces that output and the correct formula does not; several are listed when
+several hold; it is attached only to the checks it explains.
+
+Where the causes come from, in order:
+- the exercise's hand-written table (`MISTAKES` in its grader module): a `Symptom` recognises a
+  mistake from the output alone, a `Mistake` recomputes what a learner making it returns;
+- the edit search over the exercise's formula (`PROGRAM`, see grader.edits): the fewest single
+  edits that reproduce the output, in plain words, with a scale mistake (1/m missing, m twice,
+  m from a global) when only a constant factor is left.
 """
 
 from __future__ import annotations
 
+import re
+import types
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+
+from grader.edits import Program, match, scale_words, shapes_in
 
 
 @dataclass(frozen=True)
@@ -22,70 +33,152 @@ class Mistake:
     says: str
     wrong: Callable[[dict], Any]  # what a learner making this mistake returns for these inputs
 
-    def explains(self, args: dict, got: Any) -> str | None:
-        try:
-            with np.errstate(all="ignore"):
-                wrong = self.wrong(args)
-        except (ValueError, IndexError, TypeError):
-            return None
-        return self.says if same(got, wrong) else None
-
 
 @dataclass(frozen=True)
 class Symptom:
     key: str
     says: Callable[[dict, Any], str | None]  # the sentence, when the output shows the mistake
 
-    def explains(self, args: dict, got: Any) -> str | None:
-        return self.says(args, got)
-
 
 Known = Mistake | Symptom
 
 
-def same(got: Any, wrong: Any) -> bool:
-    if isinstance(wrong, tuple):
-        return isinstance(got, (tuple, list)) and len(got) == len(wrong) and all(
-            same(g, w) for g, w in zip(got, wrong))
-    wrong = np.asarray(wrong)
-    got = np.asarray(got) if isinstance(got, np.generic) else got
-    if not isinstance(got, np.ndarray) or got.shape != wrong.shape or got.dtype.kind not in "biufc":
-        return False
-    with np.errstate(all="ignore"):
-        return bool(np.allclose(got.astype(np.float64), wrong, rtol=1e-4, atol=1e-7,
-                                equal_nan=True))
+def _outputs(value: Any, count: int) -> tuple:
+    if count == 1:
+        return (value,)
+    return tuple(value) if isinstance(value, (tuple, list)) else ()
 
 
-def scale(expected: tuple, names: tuple[str, ...], m: int, got: Any) -> str | None:
-    """Gradients off by one constant factor: a missing 1/m, or m taken from elsewhere."""
-    if not isinstance(got, (tuple, list)) or len(got) != len(expected):
-        return None
-    off = []
-    for name, g, e in zip(names, got, expected):
-        if not isinstance(g, np.ndarray) or g.shape != e.shape or not np.abs(e).max() > 0:
-            return None
-        ratio = float(g.ravel() @ e.ravel() / (e.ravel() @ e.ravel()))
-        if not np.allclose(g, ratio * e, rtol=1e-4, atol=1e-9):
-            return None
-        if abs(ratio - 1) > 1e-6:
-            off.append((name, ratio))
-    if not off or len({round(r, 6) for _, r in off}) != 1:
-        return None
-    names_off, ratio = " and ".join(n for n, _ in off), off[0][1]
-    verb = "is" if len(off) == 1 else "are"
-    if abs(ratio - m) < 1e-6 * m:
-        return f"{names_off} {verb} not divided by m (m = X.shape[1] = {m} here)"
-    divisor = m / ratio
-    if abs(divisor - round(divisor)) < 1e-6 and round(divisor) > 0:
-        return (f"{names_off} {verb} divided by {round(divisor)} instead of m = X.shape[1] = "
-                f"{m}: is m taken from a global or a constant?")
-    return None
-
-
-def explain(known: tuple[Known, ...], args: dict, got: Any) -> str | None:
-    """The sentence of the first known mistake that explains `got`, or None."""
+def diagnose(module: types.ModuleType, args: dict[str, Any], got: Any, expected: Any,
+             failing: list[int], names: tuple[str, ...]) -> list[str]:
+    """The causes of the failing outputs (indices into `names`) of one call, merged."""
+    got_k, expected_k = _outputs(got, len(names)), _outputs(expected, len(names))
+    known = getattr(module, "MISTAKES", ())
+    table = {}  # key -> the outputs a learner making that mistake returns here
     for mistake in known:
-        says = mistake.explains(args, got)
-        if says:
-            return says
-    return None
+        if isinstance(mistake, Mistake):
+            try:
+                with np.errstate(all="ignore"):
+                    table[mistake.key] = _outputs(mistake.wrong(args), len(names))
+            except (ValueError, IndexError, TypeError):
+                pass
+    program = getattr(module, "PROGRAM", None)
+    scale_value = program.scale_of(args) if program is not None else None
+    found: list[str] = []
+    for k in failing:
+        if k >= len(got_k):
+            continue
+        said = [s for s in (m.says(args, got) for m in known if isinstance(m, Symptom)) if s]
+        if not said and program is not None:
+            said = _edit_words(program, known, table, args, got_k, k, scale_value)
+        if not said:  # the table's mistakes that no single or double edit expresses
+            said = [m.says for m in known if isinstance(m, Mistake) and m.key in table
+                    and k < len(table[m.key]) and match(got_k[k], table[m.key][k], False) == 1.0
+                    and match(expected_k[k], table[m.key][k], False) is None][:1]
+        found += said
+    return merge(found)
+
+
+def _edit_words(program: Program, known: tuple, table: dict, args: dict, got: tuple, k: int,
+                scale_value: float | None) -> list[str]:
+    """The edits that reproduce output k, each said as the table says it when a table mistake
+    gives the same output, then the constant factor left over, if any."""
+    found = program.find(args, got, k, scale_value)
+    if found is None:
+        return []
+    edit, factor = found
+    words: list[str] = []
+    whole = _table_words(program, known, table, args, k, edit) if edit is not None else None
+    for part in ([] if edit is None or whole else program.parts(edit)):
+        said = _table_words(program, known, table, args, k, part) or part.says[0]
+        program.origins.setdefault(said, part.nodes)
+        words.append(said)
+    if whole:
+        program.origins.setdefault(whole, edit.nodes)
+        words.append(whole)
+    if factor != 1.0:
+        extra = scale_words(program.outputs[k], factor, scale_value)
+        if extra is None:
+            return []  # a factor nobody can explain: say nothing rather than guess
+        words.append(extra)
+    return words
+
+
+ERROR = re.compile(r"raised (\w+): (.*?)(?: \([^()]*, line \d+: .*\))?$", re.S)
+
+
+def explain_error(module: types.ModuleType, name: str, args: dict[str, Any], message: str
+                  ) -> list[str]:
+    """Why the learner's function raised, when it is known: a global that is not there, a
+    Python function given a whole array, or the one edit of the formula that raises the same."""
+    found = ERROR.search(message)
+    if not found:
+        return []
+    kind, text = found.groups()
+    program = getattr(module, "PROGRAM", None)
+    missing = re.match(r"name '(\w+)' is not defined", text)
+    if kind == "NameError" and missing:
+        said = (f"{name} uses {missing[1]}, which nothing inside it defines: a global of your "
+                "file or notebook, and a line that would set it may not have run here")
+        if program is not None and missing[1] == program.scale:
+            said += (f"; inside {name}, m = X.shape[1]: the number of examples in this batch "
+                     "(a global m is the whole data set's)")
+        return [said]
+    if "truth value of an array with more than one element is ambiguous" in text:
+        return [f"{name} gives a whole array to Python's max, min, if, and or or, which take one "
+                "number: use NumPy's element-wise np.maximum(Z, 0) or np.where"]
+    if program is not None:
+        edit = program.find_error(args, kind, shapes_in(text))
+        if edit is not None:
+            return [edit.says[0]]
+    return []
+
+
+def _table_words(program: Program, known: tuple, table: dict, args: dict, k: int, edit
+                 ) -> str | None:
+    """The table's sentence for a mistake that gives output k just as `edit` does."""
+    try:
+        alone = program.run(args, edit)[k]
+    except Exception:  # noqa: BLE001
+        return None
+    return next((m.says for m in known if isinstance(m, Mistake) and m.key in table
+                 and k < len(table[m.key]) and match(alone, table[m.key][k], False) == 1.0), None)
+
+
+def merge(causes: list[str]) -> list[str]:
+    """Once each, and 'dW1 is divided by 7 ...' with 'dW2 is divided by 7 ...' as one sentence
+    about both."""
+    groups: dict[str, list[str]] = {}
+    for cause in causes:
+        head, sep, rest = cause.partition(" is ")
+        key = rest if sep and re.fullmatch(r"\w+", head) else cause
+        names = groups.setdefault(key, [])
+        if sep and re.fullmatch(r"\w+", head):
+            if head not in names:
+                names.append(head)
+    merged = []
+    for key, names in groups.items():
+        if not names:
+            merged.append(key)
+        elif len(names) == 1:
+            merged.append(f"{names[0]} is {key}")
+        else:
+            merged.append(f"{', '.join(names[:-1])} and {names[-1]} are {key}")
+    return merged
+
+
+def combine(module: types.ModuleType, causes: list[str]) -> list[str]:
+    """An exercise's causes from all its checks: once each (numbers aside), and without those
+    that a broader one already says (its edits are among the broader one's)."""
+    unique: list[str] = []
+    for cause in causes:
+        if not any(same_cause(cause, u) for u in unique):
+            unique.append(cause)
+    origins = getattr(getattr(module, "PROGRAM", None), "origins", {})
+    return [c for c in unique if not any(
+        c != d and c in origins and d in origins and origins[c] < origins[d] for d in unique)]
+
+
+def same_cause(a: str, b: str) -> bool:
+    """Two causes that differ only in their numbers (m = 7 here, m = 13 there)."""
+    return re.sub(r"\d+(\.\d+)?", "#", a) == re.sub(r"\d+(\.\d+)?", "#", b)

@@ -9,6 +9,7 @@ stops checking an exercise once it is not started or broken.
 from __future__ import annotations
 
 import os
+import types
 import zlib
 from collections.abc import Callable
 from pathlib import Path
@@ -19,43 +20,37 @@ import pytest
 
 from grader import modules
 from grader.catalog import BY_NAME, Exercise
-from grader.compare import CheckFailed
-from grader.diagnosis import explain
-from grader.results import CheckResult, ExerciseResult, Results, Status
+from grader.compare import CheckFailed, LearnerError, NotStarted
+from grader.diagnosis import combine
+from grader.results import CheckResult, ExerciseResult, Results, Status, TrainingResult
 from grader.sandbox import SandboxError
 from grader.worker import Worker
 
 INI = Path(__file__).with_name("pytest.ini")
 
 
-class NotStarted(Exception):
-    """The learner's function is missing or still raises NotImplementedError."""
-
-
-class LearnerError(Exception):
-    """The learner's function raised, exited, crashed or ran out of time."""
-
-
 class Learner:
     """What a check calls: the learner's function for one exercise, run in the worker, with the
-    exercise's catalog record and the grader's reference for it."""
+    exercise's catalog record and its grader module (reference, known mistakes, formula)."""
 
     def __init__(self, worker: Worker, exercise: Exercise, result: ExerciseResult,
-                 reference: Callable) -> None:
+                 module: types.ModuleType) -> None:
         self.worker, self.exercise, self.result = worker, exercise, result
-        self.reference = reference
-        self.last_call: tuple[tuple, Any] | None = None  # inputs and output, for diagnosis
+        self.module = module
+        self.reference: Callable = module.reference
 
     def _run(self, args: tuple) -> Any:
         call = self.worker.call(self.exercise.name, args, swap=self.exercise.calls)
-        self.last_call = (args, call.value)
         if call.printed and not self.result.printed:
             self.result.printed = call.printed
+        for warning in call.warnings:
+            if warning not in self.result.warnings and len(self.result.warnings) < 5:
+                self.result.warnings.append(warning)
         if call.status == "ok":
             return call
         if call.status == "not_started":
             raise NotStarted(call.message)
-        raise LearnerError(call.message)
+        raise LearnerError(call.message, stops=call.status != "raised")
 
     def __call__(self, *args: Any) -> Any:
         return self._run(args).value
@@ -71,7 +66,11 @@ class Collector:
     def __init__(self, worker: Worker, seed: int, exercises: list[Exercise]) -> None:
         self.worker, self.seed = worker, seed
         self.results = {ex.name: ExerciseResult(ex.name) for ex in exercises}
+        self.expected: dict[str, int] = {}  # checks collected per exercise
+        self.raised: dict[str, list[str]] = {}  # checks whose call raised, per exercise
+        self.causes: dict[str, list[str]] = {}
         self.ctrl_c = False
+        self.grader_failed = False  # a check could not even be set up
         self.fatal: SandboxError | None = None  # a worker restarted mid-run and unconfined
 
     def pytest_keyboard_interrupt(self, excinfo: pytest.ExceptionInfo) -> None:
@@ -82,10 +81,15 @@ class Collector:
     def _exercise(item: pytest.Item) -> str:
         return item.module.__name__.rsplit(".", 1)[-1]
 
+    def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
+        for item in items:
+            name = self._exercise(item)
+            self.expected[name] = self.expected.get(name, 0) + 1
+
     @pytest.fixture
     def learner(self, request: pytest.FixtureRequest) -> Learner:
         name = self._exercise(request.node)
-        return Learner(self.worker, BY_NAME[name], self.results[name], request.module.reference)
+        return Learner(self.worker, BY_NAME[name], self.results[name], request.module)
 
     @pytest.fixture
     def rng(self, request: pytest.FixtureRequest) -> np.random.Generator:
@@ -97,35 +101,42 @@ class Collector:
         if self.results[self._exercise(item)].status in (Status.NOT_STARTED, Status.ERROR):
             pytest.skip("exercise already decided")
 
-    @staticmethod
-    def _diagnose(item: pytest.Item) -> str | None:
-        """Name the known mistake that reproduces the learner's last output in this check."""
-        learner = item.funcargs.get("learner") if hasattr(item, "funcargs") else None
-        if learner is None or learner.last_call is None:
-            return None
-        args, got = learner.last_call
-        return explain(item.module.MISTAKES, dict(zip(learner.exercise.arg_names, args)), got)
+    def _add_causes(self, item: pytest.Item, exercise: str, causes: list[str]) -> None:
+        known = self.causes[exercise] = combine(item.module,
+                                                self.causes.get(exercise, []) + causes)
+        self.results[exercise].diagnosis = "; ".join(known)
 
     def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo) -> None:
+        err = call.excinfo.value if call.excinfo else None
+        if call.when == "setup" and err is not None and not isinstance(err, pytest.skip.Exception):
+            self.results[self._exercise(item)].checks.append(CheckResult(
+                f"setting up {item.name}", Status.FAILED, f"the grader could not set up this "
+                f"check ({type(err).__name__}: {err}); please report this"))
+            self.grader_failed = True
         if call.when != "call":
             return
-        result = self.results[self._exercise(item)]
+        exercise = self._exercise(item)
+        result = self.results[exercise]
         name = (item.function.__doc__ or item.name).strip()
         if hasattr(item, "callspec"):
             name += f" [{item.callspec.id}]"
-        err = call.excinfo.value if call.excinfo else None
         if err is None:
             result.checks.append(CheckResult(name, Status.PASSED))
         elif isinstance(err, CheckFailed):
-            cause = self._diagnose(item)
-            result.checks.append(CheckResult(name, Status.FAILED, str(err) + (
-                f"\nLikely cause: {cause}" if cause else "")))
+            result.checks.append(CheckResult(name, Status.FAILED, str(err)))
             result.status = Status.FAILED
-            result.diagnosis = result.diagnosis or cause or ""
+            self._add_causes(item, exercise, err.causes)
         elif isinstance(err, NotStarted):
             result.status, result.message = Status.NOT_STARTED, str(err)
-        elif isinstance(err, LearnerError):
+        elif isinstance(err, LearnerError) and err.stops:
             result.status, result.message = Status.ERROR, str(err)
+        elif isinstance(err, LearnerError):  # it raised here: the other checks still run
+            result.checks.append(CheckResult(name, Status.FAILED, str(err) + (
+                f"\nLikely cause: {'; '.join(err.causes)}" if err.causes else "")))
+            self._add_causes(item, exercise, err.causes)
+            self.raised.setdefault(exercise, []).append(str(err))
+            if result.status == Status.PASSED:
+                result.status = Status.FAILED
         elif isinstance(err, SandboxError):
             self.fatal = err
         elif not isinstance(err, pytest.skip.Exception):
@@ -145,19 +156,39 @@ def run_checks(worker: Worker, exercises: list[Exercise], seed: int) -> list[Exe
         raise KeyboardInterrupt
     if collector.fatal:
         raise collector.fatal
+    loaded = worker.loaded()
+    for result in collector.results.values():
+        result.note = loaded["notes"].get(result.name, "")
+        if result.status == Status.NOT_STARTED and not result.message and loaded["warnings"]:
+            result.message = "; ".join(loaded["warnings"])  # perhaps why it is missing
+        raised = collector.raised.get(result.name, [])
+        if raised and len(raised) == len(result.checks):  # it raised whatever the inputs
+            result.status, result.message = Status.ERROR, raised[0]
+    # Never report a verdict that not every check earned: each one must have reported.
     unchecked = [r.name for r in collector.results.values()
-                 if r.status == Status.PASSED and not r.checks]
-    if code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED) or unchecked:
-        # Never report a pass that no check earned.
+                 if r.status in (Status.PASSED, Status.FAILED)
+                 and len(r.checks) != collector.expected.get(r.name, -1)]
+    if code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED) or unchecked \
+            or collector.grader_failed:
         raise RuntimeError(f"the grader's checks did not run (pytest exit code {int(code)}, "
-                           f"exercises without checks: {', '.join(unchecked) or 'none'})")
+                           f"exercises whose checks did not all report: "
+                           f"{', '.join(unchecked) or 'none'})")
     return list(collector.results.values())
 
 
 def grade_submission(worker: Worker, exercises: list[Exercise], seed: int, training=None) -> Results:
-    """Check the exercises; then, when `training` is given (a callable taking the worker) and
-    all of them pass, train and score."""
-    results = Results(run_checks(worker, exercises, seed), seed=seed)
-    if training is not None and results.exit_code == 0:
-        results.training = training(worker)
+    """Check the exercises; then, when `training` is given (a callable taking the worker and
+    the exercises' results), train the learner's network whenever its functions all run, even
+    if some of their checks fail."""
+    results = Results(run_checks(worker, exercises, seed), seed=seed,
+                      notes=list(worker.loaded()["warnings"]))
+    if training is not None:
+        idle = [r for r in results.exercises if r.status not in (Status.PASSED, Status.FAILED)]
+        if idle:
+            why = ", ".join(f"{r.name} is " + ("not started" if r.status == Status.NOT_STARTED
+                                               else "stopped by an error") for r in idle)
+            results.training = TrainingResult(Status.SKIPPED, f"not trained: every function of "
+                                              f"the network must run first ({why})")
+        else:
+            results.training = training(worker, results.exercises)
     return results

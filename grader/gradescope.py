@@ -68,6 +68,10 @@ def _exercise_test(ex) -> dict[str, Any]:
             f"\nx {c.name}\n  {c.message}\n" for c in failed)
     if ex.printed:
         output += f"\n\nYour code printed:\n{ex.printed[:OUTPUT_LIMIT]}"
+    if ex.warnings:
+        output += "\n\nWarnings:\n" + "\n".join(ex.warnings)
+    if ex.note:
+        output = f"Note: {ex.note}\n\n{output}"
     return {"name": f"{ex.name}: {BY_NAME[ex.name].summary}", "score": ex.score,
             "max_score": ex.max_score, "status": "passed" if ex.status == Status.PASSED else "failed",
             "output": output, "visibility": "visible"}
@@ -76,8 +80,7 @@ def _exercise_test(ex) -> dict[str, Any]:
 def _training_test(results: Results) -> dict[str, Any]:
     t = results.training
     if t.status == Status.SKIPPED:
-        output = ("Not run: your network is trained once all its exercises pass."
-                  if results.exit_code else "Not run.")
+        output = (t.message[0].upper() + t.message[1:] + "." if t.message else "Not run.")
     else:
         output = t.message
         if t.dev_accuracy is not None:
@@ -95,4 +98,5 @@ def _summary(results: Results) -> str:
     passed = sum(ex.status == Status.PASSED for ex in results.exercises)
     return (f"Score {results.score:g}/{results.max_score:g}: {passed} of {len(results.exercises)} "
             f"exercises pass; training {results.training.status}. Random inputs from seed "
-            f"{results.seed}: `python -m grader --seed {results.seed}` repeats them.")
+            f"{results.seed}: `python -m grader --seed {results.seed}` repeats them."
+            + "".join(f"\nNote: {note}" for note in results.notes))

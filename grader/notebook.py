@@ -106,7 +106,7 @@ def _grade(namespace: dict[str, Any], exercises: list[Exercise], seed: int | Non
         write(v4.new_notebook(cells=[v4.new_code_cell(s) for s in sources]), str(path))
         chapter = CHAPTER_OF[exercises[0].name]
         training = None if data is None else (
-            lambda worker: run_training(worker, data, chapter.verdict))
+            lambda worker, graded: run_training(worker, data, chapter.verdict, exercises=graded))
         with Worker(path, Limits(training=chapter.verdict.budget)) as worker:
             worker.start()
             results = grade_submission(worker, exercises, seed, training)

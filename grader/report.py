@@ -88,6 +88,8 @@ def _problem_panel(res: ExerciseResult, con: Console, submission: Path) -> Panel
                              "dim"))
     if res.printed:
         body.append(Text(f"Your code printed: {res.printed.strip()[:300]}", "dim"))
+    for warning in res.warnings:
+        body.append(Text(f"Warning from {warning}", "dim"))
     body.append(Text.assemble(("Hint: ", "bold cyan"), ex.hints[0]))
     return Panel(Group(*body), title=f"{ex.name}  ({_where(ex, submission)})", title_align="left",
                  border_style=STYLE[res.status][1], box=boxes(con), expand=True)
@@ -125,15 +127,21 @@ def print_report(results: Results, submission: Path, data: Data | None = None,
     con = console()
     con.print(Text.assemble(("Grading ", "bold"), str(submission),
                             (f"   (random inputs: --seed {results.seed})", "dim")))
+    for note in results.notes:
+        con.print(Text.assemble(("Note: ", "bold yellow"), note))
     table = Table.grid(padding=(0, 1))
     for res in results.exercises:
         table.add_row(_summary_line(res, results))
+        if res.note:
+            table.add_row(Text(f"      {res.note}", style="yellow"))
     con.print(table)
     for res in results.exercises:
         if res.status in (Status.FAILED, Status.ERROR):
             con.print(_problem_panel(res, con, submission))
     if results.training.status != Status.SKIPPED:
         _training(con, results.training, data)
+    elif results.training.message:
+        con.print(Text(f"Training: {results.training.message}", style="dim"))
     passed = sum(r.status == Status.PASSED for r in results.exercises)
     con.print(Text.assemble(("Score ", "bold"), (f"{results.score:g}/{results.max_score:g}", "bold"),
                             f"  ({passed} of {len(results.exercises)} exercises passed, "

@@ -35,8 +35,10 @@ class ExerciseResult:
     status: Status = Status.PASSED  # passed | failed | not_started | error
     message: str = ""  # why it is error / not started
     diagnosis: str = ""  # the known mistake its output matches, if any
+    note: str = ""  # found under another name, or with other parameters
     checks: list[CheckResult] = field(default_factory=list)
     printed: str = ""  # what the learner's code printed during the checks, if anything
+    warnings: list[str] = field(default_factory=list)  # what NumPy warned of, file and line
 
     @property
     def max_score(self) -> float:
@@ -49,6 +51,7 @@ class ExerciseResult:
     def to_dict(self) -> dict[str, Any]:
         return {"name": self.name, "status": self.status, "score": self.score,
                 "max_score": self.max_score, "message": self.message, "diagnosis": self.diagnosis,
+                "note": self.note, "warnings": self.warnings,
                 "checks": [asdict(c) for c in self.checks]}
 
 
@@ -79,6 +82,7 @@ class Results:
     training: TrainingResult = field(default_factory=TrainingResult)
     seed: int = 0
     seconds: float = 0.0
+    notes: list[str] = field(default_factory=list)  # about the submission as a whole
 
     @property
     def score(self) -> float:
@@ -95,6 +99,6 @@ class Results:
 
     def to_dict(self) -> dict[str, Any]:
         return {"score": self.score, "max_score": self.max_score, "seed": self.seed,
-                "seconds": round(self.seconds, 3),
+                "seconds": round(self.seconds, 3), "notes": self.notes,
                 "exercises": [e.to_dict() for e in self.exercises],
                 "training": self.training.to_dict()}

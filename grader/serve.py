@@ -16,13 +16,14 @@ import os
 import sys
 import threading
 import time
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 # Everything the worker runs is imported now, before learner code can patch anything and while
 # the grader's files can still be read (the sandbox hides them).
-from grader import sandbox, submission, trainer, wire
+from grader import sandbox, signatures, submission, trainer, wire
 from grader.sandbox import NOBODY, NOGROUP, SANDBOX_FAILED
 from grader.submission import describe_exception
 
@@ -56,7 +57,8 @@ def _serve(proto_in: io.BufferedReader, proto_out: io.BufferedWriter) -> None:
             sub = submission.load(Path(request["path"]), ask_grader, value, lambda name: wire.send(
                 proto_out, {"status": "progress"}, name))
             wire.send(proto_out, {"status": "ok"},
-                      {"functions": sorted(sub.functions), "problems": sub.problems})
+                      {"functions": sorted(sub.functions), "problems": sub.problems,
+                       "notes": sub.notes, "warnings": sub.warnings})
         elif op == "call":
             reply, result = _call(sub, request, value)
             wire.send(proto_out, reply, result)
@@ -75,25 +77,39 @@ def _call(sub, request: dict, value: Any) -> tuple[dict, Any]:
     if fn is None:
         return {"status": "not_started", "message": sub.problems.get(name, "")}, None
     args, kwargs = value
+    how = sub.plans.get(name) or signatures.Plan(True)
     with sub.swapped(tuple(request.get("swap", ()))):
-        reply, result = _run(sub, lambda: fn(*args, **kwargs))
+        reply, result = _run(sub, lambda: signatures.call(fn, how, args, kwargs))
     return reply, (result, args) if reply["status"] == "ok" else None
 
 
 def _run(sub, thunk) -> tuple[dict, Any]:
     printed = io.StringIO()
-    try:
-        with contextlib.redirect_stdout(printed), contextlib.redirect_stderr(printed):
-            result = thunk()
-        reply = {"status": "ok"}
-    except NotImplementedError:
-        reply, result = {"status": "not_started"}, None
-    except SystemExit as err:
-        reply, result = {"status": "exit", "message": f"called sys.exit({err.code!r})"}, None
-    except BaseException as err:
-        reply, result = {"status": "raised", "message": describe_exception(err, sub.root)}, None
+    with warnings.catch_warnings(record=True) as warned:
+        warnings.simplefilter("always")
+        try:
+            with contextlib.redirect_stdout(printed), contextlib.redirect_stderr(printed):
+                result = thunk()
+            reply = {"status": "ok"}
+        except NotImplementedError:
+            reply, result = {"status": "not_started"}, None
+        except SystemExit as err:
+            reply, result = {"status": "exit", "message": f"called sys.exit({err.code!r})"}, None
+        except BaseException as err:
+            reply, result = {"status": "raised", "message": describe_exception(err, sub.root)}, None
     reply["printed"] = printed.getvalue()[:PRINT_LIMIT]
+    reply["warnings"] = _warnings(warned)
     return reply, result
+
+
+def _warnings(warned: list[warnings.WarningMessage], limit: int = 5) -> list[str]:
+    """'softmax.py, line 3: RuntimeWarning: overflow encountered in exp', once each."""
+    said: list[str] = []
+    for w in warned:
+        text = f"{Path(w.filename).name}, line {w.lineno}: {w.category.__name__}: {w.message}"
+        if text not in said:
+            said.append(text[:300])
+    return said[:limit]
 
 
 def _exit_with_parent() -> None:

@@ -8,6 +8,7 @@ function given by the worker: this module never imports the grader's reference s
 
 from __future__ import annotations
 
+import ast
 import importlib.util
 import linecache
 import os
@@ -21,7 +22,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from grader.catalog import EXERCISES, NAMES
+from grader import signatures
+from grader.catalog import BY_NAME, EXERCISES, NAMES
 from grader.ipynb import NotANotebook, code_cells
 
 PACKAGE = "_submission"
@@ -36,6 +38,9 @@ class Submission:
     reference: Reference
     functions: dict[str, Callable] = field(default_factory=dict)
     problems: dict[str, str] = field(default_factory=dict)  # exercise -> why it cannot run
+    notes: dict[str, str] = field(default_factory=dict)  # exercise -> another name, parameters
+    warnings: list[str] = field(default_factory=list)  # lines of a file that could not run
+    plans: dict[str, signatures.Plan] = field(default_factory=dict)  # how to call each
     namespaces: list[dict] = field(default_factory=list)  # every module dict of the learner's
 
     @contextmanager
@@ -43,11 +48,15 @@ class Submission:
         """Bind the reference version of each named function wherever the learner's is bound.
 
         A learner's function can exist twice (`from relu import relu` loads relu.py again under
-        its bare name), so every function of that name defined in the submission is swapped.
+        its bare name) and under another name (the notebook's `ReLU`), so every function of
+        the submission bound to any of the exercise's names is swapped.
         """
-        learner = {id(fn): self.reference(n) for ns in self.namespaces for n in names
-                   if _is_learner(getattr(getattr(fn := ns.get(n), "__code__", None),
-                                          "co_filename", ""), self.root)}
+        learner = {}
+        for n in names:
+            keys = (n, *BY_NAME[n].aliases)
+            found = [self.functions.get(n)] + [ns.get(k) for ns in self.namespaces for k in keys]
+            learner.update({id(fn): self.reference(n) for fn in found if _is_learner(
+                getattr(getattr(fn, "__code__", None), "co_filename", ""), self.root)})
         saved = []
         for ns in self.namespaces:
             for key, value in list(ns.items()):
@@ -80,17 +89,51 @@ def _is_learner(filename: str, root: Path) -> bool:
     return path == root or root in path.parents
 
 
-def _exec_module(name: str, path: Path) -> types.ModuleType:
+def _exec_module(name: str, path: Path, sub: Submission) -> types.ModuleType:
+    """Import the file as module `name`, one top-level statement at a time: a statement that
+    raises (reading a CSV that exists only on the learner's machine, training at import) costs
+    only what it defines, and is told once. A syntax error costs the whole file."""
     spec = importlib.util.spec_from_file_location(name, path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
+    source = path.read_bytes()
+    tree = ast.parse(source, str(path))  # raises SyntaxError before anything runs
     sys.modules[name] = module
-    try:
-        spec.loader.exec_module(module)
-    except BaseException:
-        del sys.modules[name]
-        raise
+    flags, failed = 0, []
+    for statement in tree.body:
+        code = compile(ast.Module([statement], []), str(path), "exec", flags=flags,
+                       dont_inherit=True)
+        if isinstance(statement, ast.ImportFrom) and statement.module == "__future__":
+            flags |= code.co_flags & _FUTURE_FLAGS
+        try:
+            exec(code, vars(module))
+        except BaseException as err:  # SystemExit and KeyboardInterrupt included
+            defines = _defined(statement) & set(NAMES)
+            why = describe_exception(err, sub.root)
+            for exercise in defines:
+                sub.problems[exercise] = f"{path.name} could not define {exercise}: {why}"
+            failed.append((statement.lineno, why))
+    if failed:  # the first one is the cause; the others usually needed what it would have made
+        (line, why), later = failed[0], [str(n) for n, _ in failed[1:]]
+        also = f", nor line{'s' if len(later) > 1 else ''} {', '.join(later)} after it" \
+            if later else ""
+        sub.warnings.append(f"{path.name}, line {line} could not run here ({why}){also}; the "
+                            "rest of the file ran")
     return module
+
+
+_FUTURE_FLAGS = 0
+for _feature in ("annotations", "division", "generator_stop"):
+    import __future__
+    _FUTURE_FLAGS |= getattr(__future__, _feature).compiler_flag
+
+
+def _defined(statement: ast.stmt) -> set[str]:
+    """The names a top-level statement binds."""
+    if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        return {statement.name}
+    return {n.id for n in ast.walk(statement) if isinstance(n, ast.Name)
+            and isinstance(n.ctx, ast.Store)}
 
 
 def _stand_in(sub: Submission, name: str) -> types.ModuleType:
@@ -123,12 +166,12 @@ def load(path: Path, reference: Reference, skip: dict[str, str] | None = None,
         _load_notebook(path, sub)
     else:
         try:
-            module = _exec_module(PACKAGE, path)
-        except BaseException as err:  # SystemExit and KeyboardInterrupt included
+            module = _exec_module(PACKAGE, path, sub)
+        except BaseException as err:  # a syntax error, or a file that cannot be read
             message = f"{path.name} could not be loaded: {describe_exception(err, sub.root)}"
             sub.problems = dict.fromkeys(NAMES, message)
             return sub
-        _collect(sub, [module])
+        _collect(sub, [module], where=path.name)
     return sub
 
 
@@ -148,7 +191,7 @@ def _load_folder(folder: Path, sub: Submission, skip: dict[str, str],
             continue
         before_file(ex.name)
         try:
-            module = _exec_module(f"{PACKAGE}.{ex.name}", file)
+            module = _exec_module(f"{PACKAGE}.{ex.name}", file, sub)
         except BaseException as err:
             sub.problems[ex.name] = f"{ex.file} could not be loaded: {describe_exception(err, folder)}"
             sys.modules[f"{PACKAGE}.{ex.name}"] = _stand_in(sub, ex.name)
@@ -156,7 +199,8 @@ def _load_folder(folder: Path, sub: Submission, skip: dict[str, str],
         setattr(package, ex.name, module)
     learner_modules = [m for m in list(sys.modules.values())
                        if _is_learner(getattr(m, "__file__", None) or "", folder)]
-    _collect(sub, learner_modules, own={ex.name: f"{PACKAGE}.{ex.name}" for ex in EXERCISES})
+    _collect(sub, learner_modules, own={ex.name: f"{PACKAGE}.{ex.name}" for ex in EXERCISES},
+             where="")
 
 
 # A line magic or shell line (`%matplotlib inline`, `!pip install x`), but not `!= b`.
@@ -212,16 +256,45 @@ def _quiet_notebook_helpers() -> None:
     setattr(sys.modules["grader"], "notebook", helpers)
 
 
-def _collect(sub: Submission, modules: list[types.ModuleType], own: dict[str, str] | None = None) -> None:
-    """Find each exercise's function: in its own file when there is one, else anywhere."""
+def _collect(sub: Submission, modules: list[types.ModuleType], own: dict[str, str] | None = None,
+             where: str = "this notebook") -> None:
+    """Find each exercise's function: in its own file when there is one, else anywhere; under
+    its name, else under one of the names learners give it (told in a note). Then plan how to
+    call it (grader.signatures)."""
     sub.namespaces = [vars(m) for m in modules]
-    for name in NAMES:
-        if name in sub.problems:
+    for ex in EXERCISES:
+        if ex.name in sub.problems:
             continue
-        home = sys.modules.get(own[name]) if own else None
+        home = sys.modules.get(own[ex.name]) if own else None
         candidates = [home] if home in modules else modules
-        for module in candidates:
-            fn = vars(module).get(name)
-            if callable(fn):
-                sub.functions[name] = fn
-                break
+        found = _find(candidates, ex)
+        if found is None:
+            continue
+        shown, fn = found
+        sub.functions[ex.name] = fn
+        place = where or ex.file
+        notes = [f"{place} defines {shown}, not {ex.name}: it is graded as {ex.name} (name it "
+                 f"{ex.name} to silence this note)"] if shown != ex.name else []
+        plan = signatures.plan(ex, fn, shown)
+        sub.plans[ex.name] = plan
+        notes += [plan.note] if plan.note else []
+        if notes:
+            sub.notes[ex.name] = " ".join(notes)
+
+
+def _find(modules: list[types.ModuleType], ex) -> tuple[str, Callable] | None:
+    """(the name it is bound to, the function) of the exercise in these modules."""
+    wanted = {_squash(n): n for n in (ex.name, *ex.aliases)}
+    for exact in (True, False):
+        for module in modules:
+            for key, value in vars(module).items():
+                if not callable(value) or isinstance(value, type) \
+                        or isinstance(value, types.ModuleType):
+                    continue
+                if (key == ex.name) if exact else (_squash(key) in wanted):
+                    return key, value
+    return None
+
+
+def _squash(name: str) -> str:
+    return name.lower().replace("_", "")

@@ -8,6 +8,7 @@ Progress along the way goes to a callback (the report draws it).
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
@@ -18,7 +19,7 @@ import numpy as np
 
 from grader import network
 from grader.catalog import TrainingSettings, Verdict
-from grader.results import Status, TrainingResult
+from grader.results import ExerciseResult, Status, TrainingResult
 
 
 @dataclass
@@ -84,9 +85,11 @@ def _diagnose(stopped: str, history: list[dict], dev_accuracy: float, target: fl
 
 
 def run_training(worker, data: Data, verdict: Verdict, settings: TrainingSettings | None = None,
-                 on_progress: Callable[[Any], None] = lambda event: None) -> TrainingResult:
+                 on_progress: Callable[[Any], None] = lambda event: None,
+                 exercises: list[ExerciseResult] = ()) -> TrainingResult:
     """Train the learner's network as `verdict` says (with `settings`, else the verdict's own)
-    and judge it against the verdict's target."""
+    and judge it against the verdict's target; what the curve shows is related to the
+    `exercises` that fail their checks."""
     settings = settings or verdict.settings
     started = time.perf_counter()
     reply = worker.train({"X": data.X_train, "Y": data.Y_train, "X_dev": data.X_dev,
@@ -111,9 +114,13 @@ def run_training(worker, data: Data, verdict: Verdict, settings: TrainingSetting
         test_accuracy=None if data.Y_test is None else float((test_pred == data.Y_test).mean()),
         epochs=int(value.get("epochs", 0)), steps=int(value.get("steps", 0)),
         history=history, extra={"method": settings.method}, **base)
-    if result.status == Status.FAILED:
+    failing = [e for e in exercises if e.status != Status.PASSED]
+    if failing:
+        result.message = _related(result, failing, settings)
+    elif result.status == Status.FAILED:
         result.message = _diagnose(str(value.get("stopped", "")), history, dev_accuracy,
                                    verdict.target)
+    if result.status == Status.FAILED:
         with np.errstate(all="ignore"):
             hidden = network.forward(params, data.X_dev / 255.0)[0][1]
         dead = int((hidden <= 0).all(axis=1).sum())
@@ -124,6 +131,29 @@ def run_training(worker, data: Data, verdict: Verdict, settings: TrainingSetting
     result.extra["confusion"] = confusion_matrix(data.Y_dev, dev_pred).tolist()
     result.predictions = {"dev": dev_pred, "test": test_pred}
     return result
+
+
+def _related(result: TrainingResult, failing: list[ExerciseResult],
+             settings: TrainingSettings) -> str:
+    """What the training says of the exercises that fail their checks."""
+    names = " and ".join(e.name for e in failing)
+    verb = "fails its checks" if len(failing) == 1 else "fail their checks"
+    causes = "; ".join(f"{e.name}: {e.diagnosis}" for e in failing if e.diagnosis)
+    because = f" ({causes})" if causes else ""
+    if result.status == Status.PASSED:
+        return (f"your network reaches {result.dev_accuracy:.3f} although {names} {verb}"
+                f"{because}: here that does not stop the network from learning, but it is a bug "
+                "all the same")
+    said = (f"the network built from your functions reaches only {result.dev_accuracy:.3f}; "
+            f"{names} {verb}{because}, the likely reason")
+    globals_m = re.search(r"divided by (\d+) instead of m", causes)
+    batch = settings.batch_size
+    if globals_m and batch and int(globals_m[1]) > batch:
+        factor = int(globals_m[1]) / batch
+        said += (f". With a global m every gradient is divided by {globals_m[1]} instead of the "
+                 f"batch's {batch}, so each step is {factor:.0f} times too small and the loss "
+                 "stays almost flat")
+    return said
 
 
 def clean_history(raw: Any) -> list[dict[str, float]]:

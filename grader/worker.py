@@ -55,12 +55,15 @@ PASSED_ENV = ("PATH", "LANG", "LANGUAGE", "TZ", "TERM", "NO_COLOR", "PYTHONPATH"
 
 @dataclass
 class CallResult:
-    status: str  # ok | not_started | raised | exit | timeout | crashed; on the way: progress,
-    # reference (value = (function name, (args, kwargs))) and ready (the worker is confined)
+    # ok | not_started | raised | exit | timeout | crashed | broken (its file did not load); on
+    # the way: progress, reference (value = (function name, (args, kwargs))) and ready (the
+    # worker is confined)
+    status: str
     value: Any = None
     args_after: tuple = ()
     printed: str = ""
     message: str = ""
+    warnings: tuple[str, ...] = ()  # what NumPy (or Python) warned of, with the learner's line
 
 
 class Worker:
@@ -125,7 +128,8 @@ class Worker:
                 return
 
     def loaded(self) -> dict:
-        """{'functions': [...names found...], 'problems': {name: message}} of the submission.
+        """{'functions': [...names found...], 'problems': {name: message}, 'notes': {name:
+        another name or parameters}, 'warnings': [lines that could not run]} of the submission.
 
         A file that ends or hangs the worker while it loads is skipped (stood in for by the
         reference) and the worker restarted, so the other files are still graded.
@@ -148,6 +152,11 @@ class Worker:
                     and type(value.get("problems")) is dict):
                 message = reply.message or "loading your code sent back a garbled reply"
                 value = {"functions": [], "problems": dict.fromkeys(NAMES, message)}
+            notes, warnings = value.get("notes"), value.get("warnings")
+            value["notes"] = {str(k): str(v)[:2000] for k, v in notes.items()} \
+                if type(notes) is dict else {}
+            value["warnings"] = [str(w)[:2000] for w in warnings][:20] \
+                if type(warnings) is list else []
             self._loaded = value
         return self._loaded
 
@@ -156,7 +165,7 @@ class Worker:
         loaded = self.loaded()
         if fn not in loaded["functions"]:
             problem = loaded["problems"].get(fn)
-            return CallResult("raised", message=problem) if problem else CallResult("not_started")
+            return CallResult("broken", message=problem) if problem else CallResult("not_started")
         request = {"op": "call", "fn": fn, "swap": list(swap)}
         return self._request(request, (args, kwargs or {}), timeout or self.limits.call,
                              f"{fn}()", answering=swap)
@@ -257,7 +266,10 @@ class Worker:
             message = f"{what} raised {message}"
         elif status == "exit":
             message = f"{what} {message}"
-        return CallResult(status, value, printed=str(header.get("printed", "")), message=message)
+        warned = header.get("warnings")
+        warned = tuple(str(w)[:300] for w in warned[:5]) if type(warned) is list else ()
+        return CallResult(status, value, printed=str(header.get("printed", "")), message=message,
+                          warnings=warned)
 
     def _timed_out(self, what: str, limit: float) -> CallResult:
         self.stop()

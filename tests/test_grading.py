@@ -101,6 +101,20 @@ REL_IMPORTS_BWD = (" " * 12 + "from .one_hot import one_hot\n"
                    + " " * 12 + "from .relu_deriv import relu_deriv\n")
 
 VARIANTS: dict[str, dict[str, str]] = {
+    "relu_deriv_booleans": {  # the original notebook's own relu_deriv (CONTRACT section 2)
+        "relu_deriv.py": """
+            def relu_deriv(Z):
+                return Z > 0
+            """,
+    },
+    "relu_deriv_integers": {
+        "relu_deriv.py": """
+            import numpy as np
+
+            def relu_deriv(Z):
+                return np.where(Z > 0, 1, 0)
+            """,
+    },
     "np_where": {
         "relu.py": """
             import numpy as np

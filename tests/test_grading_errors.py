@@ -128,32 +128,6 @@ CASES = [
             E = np.exp(Z - Z.max(axis=0, keepdims=True))
             return E / E.sum(axis=0, keepdims=True)
         """, ("softmax.py", "line 4")),
-    Case("error_at_import", "one_hot", """
-        import numpy as np
-
-        TABLE = np.eye(10)
-        raise RuntimeError("no table today")
-
-
-        def one_hot(Y, num_classes=10):
-            return TABLE[:, Y]
-        """, ("one_hot.py could not be loaded", "RuntimeError: no table today", "line 4")),
-    Case("sys_exit_at_import", "relu", """
-        import sys
-
-        sys.exit(1)
-
-
-        def relu(Z):
-            return Z
-        """, ("relu.py could not be loaded", "SystemExit")),
-    Case("import_of_missing_module", "relu_deriv", """
-        import numpyy as np
-
-
-        def relu_deriv(Z):
-            return (Z > 0).astype(float)
-        """, ("relu_deriv.py could not be loaded", "ModuleNotFoundError", "numpyy")),
 ]
 
 
@@ -180,6 +154,62 @@ def test_learner_error_is_that_exercises_error(graded, case: Case):
     assert run.returncode == 1
     assert run.json["score"] == pytest.approx(MAX_SCORE - POINTS[case.exercise])
     assert run.seconds < case.max_seconds, f"the run took {run.seconds:.1f} s"
+
+
+LINES_THAT_FAIL = [  # (exercise, source, status, what the note must say)
+    ("one_hot", """
+        import numpy as np
+
+        TABLE = np.eye(10)
+        raise RuntimeError("no table today")
+
+
+        def one_hot(Y, num_classes=10):
+            return TABLE[:, Y]
+        """, "failed", ("one_hot.py, line 4 could not run", "RuntimeError: no table today")),
+    ("relu", """
+        import sys
+
+        sys.exit(1)
+
+
+        def relu(Z):
+            return Z
+        """, "failed", ("relu.py, line 3 could not run", "SystemExit")),
+    ("relu_deriv", """
+        import numpyy as np
+
+
+        def relu_deriv(Z):
+            return (Z > 0).astype(float)
+        """, "passed", ("relu_deriv.py, line 1 could not run", "ModuleNotFoundError", "numpyy")),
+    ("softmax", """
+        import numpy as np
+        import pandas as pd
+
+        data = pd.read_csv("/kaggle/input/digit-recognizer/train.csv")
+        m, n = data.shape
+
+
+        def softmax(Z):
+            E = np.exp(Z - Z.max(axis=0, keepdims=True))
+            return E / E.sum(axis=0, keepdims=True)
+        """, "passed", ("softmax.py, line 4 could not run", "FileNotFoundError",
+                        "nor line 5 after it")),
+]
+
+
+@pytest.mark.parametrize("exercise, source, status, fragments", LINES_THAT_FAIL,
+                         ids=[case[0] for case in LINES_THAT_FAIL])
+def test_a_line_that_fails_at_import_costs_only_itself(grade, submission, exercise, source,
+                                                       status, fragments):
+    """A file runs line by line, as a notebook runs cell by cell: reading a data file that is
+    not here, exiting or importing what is missing costs that line, and a note says so."""
+    run = grade(submission({f"{exercise}.py": source}), exercise)
+    assert run.statuses == {exercise: status}, run.describe()
+    [note] = run.json["notes"]
+    for fragment in fragments:
+        assert fragment in note, (fragment, note)
 
 
 def test_syntax_error_in_softmax_leaves_forward_prop_graded(grade, submission):

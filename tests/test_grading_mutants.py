@@ -68,7 +68,7 @@ MUTANTS: list[Mutant] = [
             shifted = Z - Z.max(axis=1)  # (k, m) - (k,): broadcasts only when k == m
             E = np.exp(shifted)
             return E / E.sum(axis=0, keepdims=True)
-        """, ("could not be broadcast", "softmax.py, line 4"), status="error"),
+        """, ("could not be broadcast", "softmax.py, line 4")),
     # ------------------------------------------------------------------ relu
     M("relu_in_place", "relu", """
         import numpy as np
@@ -84,10 +84,6 @@ MUTANTS: list[Mutant] = [
             return np.maximum(Z, 0).astype(int)
         """, ("floating-point", "int64", ".astype(float)")),
     # ------------------------------------------------------------------ relu_deriv
-    M("relu_deriv_bools", "relu_deriv", """
-        def relu_deriv(Z):
-            return Z > 0
-        """, ("floating-point", "dtype is bool")),
     M("relu_deriv_at_zero", "relu_deriv", """
         def relu_deriv(Z):
             return (Z >= 0).astype(float)
@@ -137,7 +133,7 @@ MUTANTS: list[Mutant] = [
             A1 = relu(Z1)
             Z2 = W2 @ A1 + b2
             return Z1, A1, Z2, softmax(Z2)
-        """, ("could not be broadcast", "forward_prop.py, line 5"), status="error"),
+        """, ("could not be broadcast", "forward_prop.py, line 5")),
     M("forward_b1_summed_over_wrong_axis", "forward_prop", """
         from .relu import relu
         from .softmax import softmax

@@ -378,10 +378,10 @@ def test_patching_grader_modules_in_a_folder(grade, tmp_path):
     })
     run = grade(sub)
     assert_no_points(run, cheated=["relu", "softmax"])
-    # Where Landlock hides the grader's files, `import grader.compare` fails: softmax.py is an
-    # error; elsewhere it imports a copy the grader never uses, and softmax fails its checks.
-    softmax = "error" if LANDLOCK else "failed"
-    assert run.statuses == dict({n: "passed" for n in NAMES}, relu="failed", softmax=softmax), \
+    # Where Landlock hides the grader's files, `import grader.compare` fails; elsewhere it
+    # imports a copy the grader never uses.
+    # A line that fails at import costs only itself: softmax is defined either way, and fails.
+    assert run.statuses == dict({n: "passed" for n in NAMES}, relu="failed", softmax="failed"), \
         run.describe()
 
 
@@ -496,7 +496,7 @@ def test_a_submission_cannot_read_another_one_being_graded(tmp_path):
         with Worker(thief) as worker:
             loaded = worker.loaded()
     assert loaded["functions"] == [], loaded
-    assert "PermissionError" in loaded["problems"]["relu"], loaded
+    assert "PermissionError" in loaded["warnings"][0], loaded
 
 
 def test_a_check_module_that_cannot_be_imported_is_the_graders_error_not_ctrl_c(tmp_path):

@@ -4,8 +4,7 @@ import numpy as np
 import pytest
 
 from grader import network
-from grader.checking import leaves_inputs_untouched
-from grader.compare import expect_array
+from grader.checking import outputs_match, leaves_inputs_untouched
 from grader.diagnosis import Mistake, Symptom
 
 reference = network.one_hot
@@ -43,30 +42,33 @@ def _expected(Y, num_classes):
 def check_fixed(learner):
     """turns Y = [2, 0, 9] into a (10, 3) matrix with a single 1.0 per column"""
     Y = np.array([2, 0, 9])
-    expect_array(learner(Y), _expected(Y, 10), "one_hot(Y) for Y = [2, 0, 9]", rtol=0, atol=0)
+    outputs_match(learner, {"Y": Y}, _expected(Y, 10), what="one_hot(Y) for Y = [2, 0, 9]", rtol=0,
+                  atol=0)
 
 
 @pytest.mark.parametrize("labels", [[3, 3, 1], [0], [7, 7, 7, 7, 7, 7, 7]], ids=str)
 def check_missing_classes(learner, labels):
     """has 10 rows even when some digits do not occur in Y"""
     Y = np.array(labels)
-    expect_array(learner(Y), _expected(Y, 10), f"one_hot(Y) for Y = {labels}", rtol=0, atol=0)
+    outputs_match(learner, {"Y": Y}, _expected(Y, 10), what=f"one_hot(Y) for Y = {labels}", rtol=0,
+                  atol=0)
 
 
 @pytest.mark.parametrize("num_classes", [4, 12])
 def check_num_classes(learner, rng, num_classes):
     """uses num_classes for the number of rows"""
     Y = rng.integers(0, num_classes - 1, 9)  # never the last class
-    expect_array(learner(Y, num_classes), _expected(Y, num_classes),
-                 f"one_hot(Y, num_classes={num_classes}) for Y = {Y.tolist()}", rtol=0, atol=0)
+    outputs_match(learner, {"Y": Y, "num_classes": num_classes}, _expected(Y, num_classes),
+                  what=f"one_hot(Y, num_classes={num_classes}) for Y = {Y.tolist()}", rtol=0,
+                  atol=0)
 
 
 @pytest.mark.parametrize("dtype", [np.int64, np.int32, np.uint8], ids=lambda d: d.__name__)
 def check_random(learner, rng, dtype):
     """matches the reference for random labels of any integer dtype"""
     Y = rng.integers(0, 10, 13).astype(dtype)
-    expect_array(learner(Y), _expected(Y, 10), f"one_hot(Y) for Y = {Y.tolist()} ({Y.dtype})",
-                 rtol=0, atol=0)
+    outputs_match(learner, {"Y": Y}, _expected(Y, 10),
+                  what=f"one_hot(Y) for Y = {Y.tolist()} ({Y.dtype})", rtol=0, atol=0)
 
 
 def check_untouched(learner, rng):

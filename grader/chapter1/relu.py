@@ -4,11 +4,12 @@ import numpy as np
 import pytest
 
 from grader import network
-from grader.checking import DTYPES, leaves_inputs_untouched, matches_reference
-from grader.compare import expect_array
+from grader.checking import DTYPES, outputs_match, leaves_inputs_untouched, matches_reference
 from grader.diagnosis import Mistake
+from grader.edits import formula
 
 reference = network.relu
+PROGRAM = formula("relu", "return np.maximum(Z, 0)")
 
 MISTAKES = (
     Mistake("minimum", "relu keeps the negative part (np.minimum); ReLU keeps the positive "
@@ -26,8 +27,8 @@ def check_fixed(learner):
     """matches max(0, Z) on a small fixed Z with negatives, zeros and positives"""
     Z = np.array([[-2.0, -0.5, 0.0, 4.0], [0.5, 3.0, -1e-3, -7.0]])
     expected = np.array([[0.0, 0.0, 0.0, 4.0], [0.5, 3.0, 0.0, 0.0]])
-    expect_array(learner(Z), expected, "relu(Z) for Z = [[-2, -0.5, 0, 4], [0.5, 3, -0.001, -7]]",
-                 rtol=0, atol=0)
+    outputs_match(learner, {"Z": Z}, expected,
+                  what="relu(Z) for Z = [[-2, -0.5, 0, 4], [0.5, 3, -0.001, -7]]", rtol=0, atol=0)
 
 
 @pytest.mark.parametrize("dtype", DTYPES, ids=["float64", "float32"])

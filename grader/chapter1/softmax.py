@@ -4,11 +4,16 @@ import numpy as np
 import pytest
 
 from grader import network
-from grader.checking import DTYPES, leaves_inputs_untouched, matches_reference
+from grader.checking import DTYPES, outputs_match, leaves_inputs_untouched, matches_reference
 from grader.compare import CheckFailed, expect_array, num
 from grader.diagnosis import Mistake
+from grader.edits import formula
 
 reference = network.softmax
+PROGRAM = formula("softmax", """
+    E = np.exp(Z - np.max(Z, axis=0, keepdims=True))
+    return E / np.sum(E, axis=0, keepdims=True)
+    """)
 
 
 def _softmax(Z: np.ndarray, axis: int | None) -> np.ndarray:
@@ -40,8 +45,8 @@ def check_fixed(learner):
     Z = np.array([[1.0, 0.0], [2.0, 0.0], [3.0, np.log(2.0)]])
     e = np.exp([1.0, 2.0, 3.0])
     expected = np.column_stack([e / e.sum(), [0.25, 0.25, 0.5]])
-    expect_array(learner(Z), expected, "softmax(Z) for Z = [[1, 0], [2, 0], [3, log 2]]",
-                 rtol=1e-6, atol=1e-9)
+    outputs_match(learner, {"Z": Z}, expected, what="softmax(Z) for Z = [[1, 0], [2, 0], "
+                  "[3, log 2]]", rtol=1e-6, atol=1e-9)
 
 
 def check_columns_sum_to_one(learner, rng):

@@ -6,12 +6,17 @@ import pytest
 from grader import network
 from grader.checking import backward_inputs, leaves_inputs_untouched, matches_reference, params_of
 from grader.diagnosis import Mistake
+from grader.edits import formula
 
 PARAMS = ("W1", "b1", "W2", "b2")
 
 
 def reference(W1, b1, W2, b2, dW1, db1, dW2, db2, alpha):
     return tuple(p - alpha * g for p, g in ((W1, dW1), (b1, db1), (W2, dW2), (b2, db2)))
+
+
+PROGRAM = formula("update_params",
+                  "return W1 - alpha * dW1, b1 - alpha * db1, W2 - alpha * dW2, b2 - alpha * db2")
 
 
 def _wrong(a: dict, *, sign=-1.0, alpha=True, biases=True) -> tuple:

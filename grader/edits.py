@@ -1,0 +1,458 @@
+"""Single edits of a formula: the search that names mistakes nobody listed.
+
+An exercise's grader module may state its formula as a `Program`: a few lines of NumPy, the way
+the docstring writes it, ending in `return` of the exercise's outputs. The search makes every
+single edit a learner plausibly makes to it (an operand swapped for another variable, a
+transpose added or dropped, another axis or no keepdims, a term or a call left out, operands or
+an operator swapped, another activation) and runs each edited formula on the inputs of a
+failing check. An edit whose result reproduces what the learner returned, for that very output,
+names the mistake in plain words ("Z2 uses Z1 where the formula has A1"). Nothing here is
+written per mistake, so every later chapter's formulas get the search for free.
+
+Programs run in the grader process only, on the grader's own copies of the inputs.
+"""
+
+from __future__ import annotations
+
+import ast
+import copy
+import re
+import textwrap
+import types
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from grader import network
+from grader.catalog import BY_NAME
+
+
+def _sigmoid(Z: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-Z))
+
+
+def _leaky_relu(Z: np.ndarray) -> np.ndarray:
+    return np.where(Z > 0, Z, 0.01 * Z)
+
+
+# What a program may call, and what a learner may call instead of each function.
+NAMESPACE: dict[str, Any] = {
+    "np": np, "relu": network.relu, "relu_deriv": network.relu_deriv,
+    "softmax": network.softmax, "one_hot": network.one_hot, "sigmoid": _sigmoid,
+    "leaky_relu": _leaky_relu, "ones_like": np.ones_like,
+}
+ALTERNATIVES: dict[str, tuple[str, ...]] = {
+    "relu": ("sigmoid", "np.tanh", "leaky_relu", "softmax"),
+    "softmax": ("sigmoid", "relu"),
+    "relu_deriv": ("relu",),
+    "np.maximum": ("np.minimum",),
+    "np.max": ("np.min", "np.sum"),
+}
+AXES = (0, 1, None)
+PAIR_LIMIT = 60  # edits that change an output, combined two at a time at most among these
+
+
+@dataclass(frozen=True)
+class Edit:
+    """One or two changes to a program, compiled, with what they mean in words."""
+
+    says: tuple[str, ...]
+    lines: tuple[tuple[int, types.CodeType], ...]  # (statement number, its edited code)
+    nodes: frozenset[int]  # pre-order numbers of the nodes replaced
+
+
+@dataclass
+class Program:
+    """A formula as Python source over the exercise's inputs, returning its outputs in order."""
+
+    source: str
+    inputs: tuple[str, ...]
+    outputs: tuple[str, ...]
+    scale: str | None = None  # the variable behind scale mistakes ("m": 1/m missing or wrong)
+    _singles: list[Edit] | None = field(default=None, repr=False)
+    _recent: list[Edit] = field(default_factory=list, repr=False)
+    _pairs: dict[tuple[int, int], Edit | None] = field(default_factory=dict, repr=False)
+    _pairs_tried: set[int] = field(default_factory=set, repr=False)  # outputs searched in pairs
+    _misses: dict[int, int] = field(default_factory=dict, repr=False)  # searches that found none
+    # The words said of an explanation -> the nodes its edits replaced (broader ones win).
+    origins: dict[str, frozenset[int]] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        self.source = textwrap.dedent(self.source).strip()
+        self.tree = ast.parse(self.source)
+        if not isinstance(self.tree.body[-1], ast.Return):
+            raise ValueError("a program ends with `return` of the outputs")
+        self.lines = [self._compile(statement) for statement in self.tree.body]
+        self._spans, self._statement = {}, {}  # node number -> last number inside, statement
+        number = 0
+        for i, statement in enumerate(self.tree.body):
+            for node, _ in _preorder(statement):
+                self._spans[number] = number + sum(1 for _ in _preorder(node)) - 1
+                self._statement[number] = i
+                number += 1
+
+    # ----------------------------------------------------------------- running
+
+    def _compile(self, statement: ast.stmt) -> types.CodeType:
+        """One line of the formula; the return becomes `__out__ = (outputs, ...)`."""
+        if isinstance(statement, ast.Return):
+            value = statement.value
+            if len(self.outputs) == 1:
+                value = ast.Tuple([value], ast.Load())
+            statement = ast.Assign([ast.Name("__out__", ast.Store())], value)
+        module = ast.fix_missing_locations(ast.Module([statement], []))
+        return compile(module, "<formula>", "exec")
+
+    def _env(self, args: dict[str, Any], edit: Edit | None) -> dict[str, Any]:
+        env = dict(NAMESPACE)
+        env.update({k: v for k, v in args.items() if k in self.inputs})
+        lines = dict(edit.lines) if edit is not None else {}
+        with np.errstate(all="ignore"):
+            for i, code in enumerate(self.lines):
+                exec(lines.get(i, code), env)
+        return env
+
+    def run(self, args: dict[str, Any], edit: Edit | None = None) -> tuple:
+        """The outputs of the (edited) formula on `args`; raises what NumPy raises."""
+        out = self._env(args, edit)["__out__"]
+        return tuple(out) if isinstance(out, tuple) else (out,)
+
+    def scale_of(self, args: dict[str, Any]) -> float | None:
+        """The value of the scale variable (m) for these inputs."""
+        if self.scale is None:
+            return None
+        try:
+            value = self._env(args, None).get(self.scale)
+        except Exception:  # noqa: BLE001
+            return None
+        return float(value) if isinstance(value, (int, float, np.integer, np.floating)) else None
+
+    def uses_scale(self, output: int) -> bool:
+        """Whether the formula of this output involves the scale variable."""
+        if self.scale is None:
+            return False
+        needs = self._names_of(output)
+        return self.scale in needs
+
+    def _names_of(self, output: int) -> set[str]:
+        """Every variable the formula of `output` depends on, through earlier lines."""
+        ret = self.tree.body[-1].value
+        node = ret.elts[output] if isinstance(ret, ast.Tuple) and len(self.outputs) > 1 else ret
+        todo = {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
+        seen: set[str] = set()
+        lines = {t.id: stmt.value for stmt in self.tree.body[:-1] if isinstance(stmt, ast.Assign)
+                 for t in stmt.targets if isinstance(t, ast.Name)}
+        while todo:
+            name = todo.pop()
+            if name in seen:
+                continue
+            seen.add(name)
+            if name in lines:
+                todo |= {n.id for n in ast.walk(lines[name]) if isinstance(n, ast.Name)}
+        return seen
+
+    # ----------------------------------------------------------------- edits
+
+    def singles(self) -> list[Edit]:
+        """Every single edit, compiled once and kept."""
+        if self._singles is None:
+            seen, edits = {(i, ast.unparse(s)) for i, s in enumerate(self.tree.body)}, []
+            for number, new, says in self._variants():
+                tree = _replaced(self.tree, {number: new})
+                line = self._statement[number]
+                text = (line, ast.unparse(tree.body[line]))
+                if text in seen:
+                    continue
+                seen.add(text)
+                edit = self._edit(tree, (says,), frozenset([number]))
+                if edit is not None:
+                    edits.append(edit)
+            self._singles = edits
+        return self._singles
+
+    def _edit(self, tree: ast.Module, says: tuple[str, ...], nodes: frozenset[int]) -> Edit | None:
+        statements = sorted({self._statement[n] for n in nodes})
+        try:
+            lines = tuple((i, self._compile(tree.body[i])) for i in statements)
+        except (SyntaxError, ValueError, TypeError):
+            return None
+        return Edit(says, lines, nodes)
+
+    def pair(self, a: Edit, b: Edit) -> Edit | None:
+        """Both edits at once, when they touch separate places (compiled once, kept)."""
+        key = (id(a), id(b))
+        if key not in self._pairs:
+            self._pairs[key] = self._pair(a, b)
+        return self._pairs[key]
+
+    def _pair(self, a: Edit, b: Edit) -> Edit | None:
+        if a.nodes & b.nodes or self._nested(a.nodes | b.nodes):
+            return None
+        if not {i for i, _ in a.lines} & {i for i, _ in b.lines}:  # other lines: no compiling
+            return Edit(a.says + b.says, a.lines + b.lines, a.nodes | b.nodes)
+        replacements = {}
+        for edit in (a, b):
+            for number in edit.nodes:
+                replacements[number] = self._replacement[(number, edit.says[0])]
+        return self._edit(_replaced(self.tree, replacements), a.says + b.says, a.nodes | b.nodes)
+
+    def _nested(self, numbers: frozenset[int]) -> bool:
+        return any(s != t and s <= t <= self._spans[s] for s in numbers for t in numbers)
+
+    def _variants(self) -> Iterator[tuple[int, ast.AST, str]]:
+        """(node number, replacement, words) for every single edit."""
+        self._replacement: dict[tuple[int, str], ast.AST] = {}
+        order = [pair for statement in self.tree.body for pair in _preorder(statement)]
+        scope = list(self.inputs)
+        numbers = {id(n): i for i, (n, _) in enumerate(order)}
+        for statement in self.tree.body:
+            for target, formula, top in _targets(statement, self.outputs):
+                for node, parent in _preorder(top):
+                    number = numbers[id(node)]
+                    for new in _replacements(node, parent, scope, top):
+                        says = _words(target, node, new, formula)
+                        self._replacement[(number, says)] = new
+                        yield number, new, says
+            if isinstance(statement, ast.Assign):
+                scope += [t.id for t in statement.targets if isinstance(t, ast.Name)]
+
+    def find(self, args: dict[str, Any], got: tuple, k: int, scale_value: float | None
+             ) -> tuple[Edit | None, float] | None:
+        """The fewest edits (none, one, else two) whose result reproduces output k of `got`,
+        and the constant factor left over (1.0: none); None when nothing does."""
+        scale_ok = scale_value is not None and self.uses_scale(k)
+
+        def verdict(edit: Edit | None) -> float | None:
+            try:
+                out = self.run(args, edit)
+            except Exception:  # noqa: BLE001  (an edit that NumPy refuses explains nothing)
+                return None
+            factor = match(got[k], out[k], scale_ok) if len(out) > k else None
+            if factor is not None and factor != 1.0 \
+                    and scale_words(self.outputs[k], factor, scale_value) is None:
+                return None  # a factor nobody can explain is no explanation
+            return factor
+
+        factor = verdict(None)
+        if factor is not None:  # the formula itself, but for a constant factor
+            return None, factor
+        for edit in self._recent:  # what explained an earlier check of this exercise
+            factor = verdict(edit)
+            if factor is not None:
+                return edit, factor
+        if self._misses.get(k, 0) >= 2:  # nothing explained it twice: not worth a third search
+            return None
+        self._misses[k] = self._misses.get(k, 0) + 1
+        singles = self.singles()
+        for exact in (True, False):
+            for edit in singles:
+                factor = verdict(edit)
+                if factor is not None and (factor == 1.0) == exact:
+                    self._remember(edit)
+                    self._misses[k] -= 1
+                    return edit, factor
+        if k in self._pairs_tried:  # two edits did not explain it for an earlier check
+            return None
+        self._pairs_tried.add(k)
+        try:
+            reference = self.run(args)[k]
+        except Exception:  # noqa: BLE001
+            return None
+        changing = [e for e in singles if self._changes(e, args, k, reference)][:PAIR_LIMIT]
+        for i, a in enumerate(changing):
+            for b in changing[i + 1:]:
+                both = self.pair(a, b)
+                factor = None if both is None else verdict(both)
+                if factor is not None:
+                    self._remember(both)
+                    self._pairs_tried.discard(k)
+                    self._misses[k] -= 1
+                    return both, factor
+        return None
+
+    def find_error(self, args: dict[str, Any], kind: str, shapes: list[str]) -> Edit | None:
+        """The single edit that raises what the learner's code raised: the same exception, about
+        the same shapes (a broadcast of (10, 7) with (10,), say)."""
+        for edit in self.singles():
+            try:
+                self.run(args, edit)
+            except Exception as err:  # noqa: BLE001
+                if type(err).__name__ == kind and sorted(shapes_in(str(err))) == sorted(shapes):
+                    return edit
+        return None
+
+    def parts(self, edit: Edit) -> list[Edit]:
+        """The single edits an edit is made of."""
+        return [e for e in self.singles() if e.says[0] in edit.says and e.nodes <= edit.nodes]
+
+    def _changes(self, edit: Edit, args: dict, k: int, reference: Any) -> bool:
+        try:
+            out = self.run(args, edit)
+        except Exception:  # noqa: BLE001
+            return False
+        return len(out) > k and match(out[k], reference, False) is None
+
+    def _remember(self, edit: Edit) -> None:
+        if edit not in self._recent:
+            self._recent.insert(0, edit)
+            del self._recent[8:]
+
+
+def shapes_in(message: str) -> list[str]:
+    """The array shapes an error message names: '(10,7) (10,)' -> ['10,7', '10']."""
+    return [re.sub(r"\s", "", m).rstrip(",") for m in re.findall(r"\((\d+(?:,\s*\d+)*,?)\)", message)]
+
+
+def formula(exercise: str, source: str, scale: str | None = None) -> Program:
+    """The Program of an exercise, over its catalog parameters and outputs."""
+    ex = BY_NAME[exercise]
+    return Program(source, ex.arg_names, ex.output_names, scale)
+
+
+def match(got: Any, wrong: Any, scale_ok: bool) -> float | None:
+    """1.0 when `got` equals `wrong`; the factor c when got = c * wrong and a scale is allowed;
+    None otherwise."""
+    try:
+        got = np.asarray(got) if isinstance(got, (np.ndarray, np.generic, float, int)) else None
+        wrong = np.asarray(wrong, dtype=np.float64)
+    except (TypeError, ValueError):
+        return None
+    if got is None or got.dtype.kind not in "biuf" or got.shape != wrong.shape or got.size == 0:
+        return None
+    g = got.astype(np.float64)
+    if not (np.isfinite(g).all() and np.isfinite(wrong).all()):
+        return 1.0 if np.array_equal(g, wrong, equal_nan=True) else None
+    size = float(np.abs(wrong).max())
+    if np.allclose(g, wrong, rtol=1e-4, atol=1e-7 + 1e-6 * size):
+        return 1.0
+    if not scale_ok or size == 0:
+        return None
+    c = float(g.ravel() @ wrong.ravel() / (wrong.ravel() @ wrong.ravel()))
+    if c > 0 and np.allclose(g, c * wrong, rtol=1e-4, atol=1e-9 + 1e-6 * c * size):
+        return c
+    return None
+
+
+def scale_words(name: str, factor: float, m: float | None) -> str | None:
+    """A constant factor on an output, in words: 1/m missing, m twice, or another m."""
+    if m is None or m <= 0 or abs(factor - 1) < 1e-6:
+        return None
+    if m > 1 and abs(factor - m) < 1e-6 * m:
+        return f"{name} is not divided by m (m = X.shape[1] = {m:g} here)"
+    if m > 1 and abs(factor - 1 / m) < 1e-6 / m:
+        return f"{name} is divided by m twice (m = X.shape[1] = {m:g} here)"
+    divisor = m / factor
+    if abs(divisor - round(divisor)) < 1e-6 * max(1.0, divisor) and round(divisor) > 0:
+        return (f"{name} is divided by {round(divisor)} instead of m = X.shape[1] = {m:g}: is m "
+                "taken from a global or a constant?")
+    return None
+
+
+# --------------------------------------------------------------------------- the tree
+
+def _preorder(node: ast.AST, parent: ast.AST | None = None) -> Iterator[tuple[ast.AST, Any]]:
+    yield node, parent
+    for child in ast.iter_child_nodes(node):
+        if isinstance(child, (ast.expr_context, ast.operator, ast.cmpop, ast.unaryop)):
+            continue
+        yield from _preorder(child, node)
+
+
+def _replaced(tree: ast.Module, replacements: dict[int, ast.AST]) -> ast.Module:
+    """`tree` with the nodes of these pre-order numbers (counted over its statements)
+    replaced; only the statements that change are copied."""
+    body, number = [], 0
+    for statement in tree.body:
+        size = sum(1 for _ in _preorder(statement))
+        mine = {n - number: new for n, new in replacements.items() if number <= n < number + size}
+        body.append(_replaced_in(statement, mine) if mine else statement)
+        number += size
+    return ast.Module(body, [])
+
+
+def _replaced_in(statement: ast.stmt, replacements: dict[int, ast.AST]) -> ast.stmt:
+    new = copy.deepcopy(statement)
+    slots = [(node, parent) for i, (node, parent) in enumerate(_preorder(new)) if i in replacements]
+    for (node, parent), number in zip(slots, sorted(replacements)):
+        for name, value in ast.iter_fields(parent):
+            if value is node:
+                setattr(parent, name, replacements[number])
+            elif isinstance(value, list):
+                for i, item in enumerate(value):
+                    if item is node:
+                        value[i] = replacements[number]
+    return new
+
+
+def _targets(statement: ast.stmt, outputs: tuple[str, ...]) -> Iterator[tuple[str, str, ast.AST]]:
+    """(what it computes, its formula, the expression) for each value a statement computes."""
+    if isinstance(statement, ast.Assign):
+        name = ast.unparse(statement.targets[0])
+        yield name, ast.unparse(statement), statement.value
+    elif isinstance(statement, ast.Return):
+        value = statement.value
+        parts = value.elts if isinstance(value, ast.Tuple) and len(outputs) > 1 else [value]
+        for name, part in zip(outputs, parts):
+            yield name, f"{name} = {ast.unparse(part)}", part
+
+
+def _words(target: str, old: ast.AST, new: ast.AST, formula: str) -> str:
+    said = f"{target} uses {ast.unparse(new)} where the formula has {ast.unparse(old)}"
+    if not formula.startswith(f"{target} = {ast.unparse(old)}"):
+        said += f" ({formula})"
+    return said
+
+
+def _replacements(node: ast.AST, parent: Any, scope: list[str], top: ast.AST) -> Iterator[ast.AST]:
+    """The plausible slips at one node of a formula."""
+    is_function = isinstance(parent, ast.Call) and parent.func is node
+    if isinstance(node, ast.Name) and not is_function and node.id != "np":
+        for other in scope:
+            if other != node.id:
+                yield ast.Name(other, ast.Load())
+        yield ast.Attribute(ast.Name(node.id, ast.Load()), "T", ast.Load())
+    if isinstance(node, ast.Attribute) and node.attr == "T":
+        yield node.value
+    if node is top and not isinstance(node, ast.Name):
+        yield ast.Attribute(copy.deepcopy(node), "T", ast.Load())
+    if isinstance(node, ast.Call):
+        name = ast.unparse(node.func)
+        for other in ALTERNATIVES.get(name, ()):
+            yield ast.Call(ast.parse(other, mode="eval").body, node.args, node.keywords)
+        if node.args and name != "one_hot":
+            yield node.args[0]  # the call left out
+        yield from _axis_variants(node)
+    if isinstance(node, ast.BinOp):
+        yield node.left
+        yield node.right
+        if isinstance(node.op, (ast.Sub, ast.Div, ast.MatMult)):
+            yield ast.BinOp(node.right, node.op, node.left)
+        for op in {ast.Sub: (ast.Add,), ast.Add: (ast.Sub,), ast.MatMult: (ast.Mult,),
+                   ast.Mult: (ast.MatMult,), ast.Div: (ast.Mult,)}.get(type(node.op), ()):
+            yield ast.BinOp(node.left, op(), node.right)
+    if isinstance(node, ast.Compare) and len(node.ops) == 1:
+        for op in (ast.Gt, ast.GtE, ast.Lt, ast.LtE):
+            if not isinstance(node.ops[0], op):
+                yield ast.Compare(node.left, [op()], node.comparators)
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+        yield node.operand
+
+
+def _axis_variants(call: ast.Call) -> Iterator[ast.Call]:
+    keywords = {k.arg: k for k in call.keywords}
+    if "axis" not in keywords:
+        return
+    axis = ast.literal_eval(keywords["axis"].value)
+    keep = "keepdims" in keywords and ast.literal_eval(keywords["keepdims"].value)
+    for new_axis in AXES:
+        for new_keep in (True, False):
+            if (new_axis, new_keep) == (axis, keep):
+                continue
+            kws = [k for k in call.keywords if k.arg not in ("axis", "keepdims")]
+            if new_axis is not None:
+                kws.append(ast.keyword("axis", ast.Constant(new_axis)))
+            if new_keep:
+                kws.append(ast.keyword("keepdims", ast.Constant(True)))
+            yield ast.Call(call.func, call.args, kws)
