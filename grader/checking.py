@@ -16,7 +16,9 @@ from grader.compare import (CheckFailed, LearnerError, expect_array, expect_tupl
 from grader.diagnosis import diagnose, explain_error
 
 DTYPES = (np.float64, np.float32)
-BATCH_SIZES = (1, 7, 13)  # m = 1 catches missing keepdims; 7 and 13 are prime and not 10 or 784
+# m = 1 catches missing keepdims; 7 and 13 are prime and not 10 or 784. 7 first: the first
+# failing check's numbers are the ones a learner reads in the report.
+BATCH_SIZES = (7, 13, 1)
 
 
 def network_inputs(rng: np.random.Generator, m: int, dtype: type = np.float64,

@@ -52,6 +52,9 @@ def expect_array(got: Any, expected: np.ndarray, what: str, *, rtol: float, atol
                  floating: bool = True) -> np.ndarray:
     """Check type, shape, dtype and every value of `got`; return it as an array if all is well."""
     expected = np.asarray(expected)
+    if got is None:
+        raise CheckFailed(f"{what} should be a NumPy array of shape {expected.shape}, but the "
+                          "function returned None: is its `return` missing?")
     if not isinstance(got, np.ndarray):
         kind = type(got).__name__ if not hasattr(got, "type_name") else got.type_name
         raise CheckFailed(f"{what} should be a NumPy array of shape {expected.shape}, "
@@ -106,6 +109,9 @@ def value_hint(got: np.ndarray, expected: np.ndarray) -> str:
 
 def expect_tuple(got: Any, names: tuple[str, ...], what: str) -> tuple:
     """The function must return exactly len(names) values."""
+    if got is None:
+        raise CheckFailed(f"{what} should return {len(names)} values ({', '.join(names)}), but it "
+                          "returned None: is its `return` missing?")
     if not isinstance(got, (tuple, list)) or len(got) != len(names):
         count = f"{len(got)} values" if isinstance(got, (tuple, list)) else f"a {type(got).__name__}"
         raise CheckFailed(f"{what} should return {len(names)} values ({', '.join(names)}), "

@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from grader.edits import Program, match, scale_words, shapes_in
+from grader.edits import Program, match, scale_words
 
 
 @dataclass(frozen=True)
@@ -70,20 +70,21 @@ def diagnose(module: types.ModuleType, args: dict[str, Any], got: Any, expected:
             continue
         said = [s for s in (m.says(args, got) for m in known if isinstance(m, Symptom)) if s]
         if not said and program is not None:
-            said = _edit_words(program, known, table, args, got_k, k, scale_value)
+            right = tuple(j for j in range(len(names)) if j not in failing)
+            said = _edit_words(program, known, table, args, got_k, k, scale_value, right)
         if not said:  # the table's mistakes that no single or double edit expresses
             said = [m.says for m in known if isinstance(m, Mistake) and m.key in table
-                    and k < len(table[m.key]) and match(got_k[k], table[m.key][k], False) == 1.0
+                    and _same_outputs(got_k, table[m.key])
                     and match(expected_k[k], table[m.key][k], False) is None][:1]
         found += said
     return merge(found)
 
 
 def _edit_words(program: Program, known: tuple, table: dict, args: dict, got: tuple, k: int,
-                scale_value: float | None) -> list[str]:
+                scale_value: float | None, right: tuple[int, ...]) -> list[str]:
     """The edits that reproduce output k, each said as the table says it when a table mistake
     gives the same output, then the constant factor left over, if any."""
-    found = program.find(args, got, k, scale_value)
+    found = program.find(args, got, k, scale_value, right)
     if found is None:
         return []
     edit, factor = found
@@ -104,7 +105,7 @@ def _edit_words(program: Program, known: tuple, table: dict, args: dict, got: tu
     return words
 
 
-ERROR = re.compile(r"raised (\w+): (.*?)(?: \([^()]*, line \d+: .*\))?$", re.S)
+ERROR = re.compile(r"raised (\w+): (.*?)(?: \([^()]*, line \d+: (.*)\))?$", re.S)
 
 
 def explain_error(module: types.ModuleType, name: str, args: dict[str, Any], message: str
@@ -114,7 +115,7 @@ def explain_error(module: types.ModuleType, name: str, args: dict[str, Any], mes
     found = ERROR.search(message)
     if not found:
         return []
-    kind, text = found.groups()
+    kind, text, line = found.groups()
     program = getattr(module, "PROGRAM", None)
     missing = re.match(r"name '(\w+)' is not defined", text)
     if kind == "NameError" and missing:
@@ -128,7 +129,8 @@ def explain_error(module: types.ModuleType, name: str, args: dict[str, Any], mes
         return [f"{name} gives a whole array to Python's max, min, if, and or or, which take one "
                 "number: use NumPy's element-wise np.maximum(Z, 0) or np.where"]
     if program is not None:
-        edit = program.find_error(args, kind, shapes_in(text))
+        target = re.match(r"\s*(\w+)\s*=[^=]", line or "")
+        edit = program.find_error(args, kind, text, target[1] if target else None)
         if edit is not None:
             return [edit.says[0]]
     return []
@@ -136,13 +138,18 @@ def explain_error(module: types.ModuleType, name: str, args: dict[str, Any], mes
 
 def _table_words(program: Program, known: tuple, table: dict, args: dict, k: int, edit
                  ) -> str | None:
-    """The table's sentence for a mistake that gives output k just as `edit` does."""
+    """The table's sentence for a mistake that gives every output just as `edit` does."""
     try:
-        alone = program.run(args, edit)[k]
+        alone = program.run(args, edit)
     except Exception:  # noqa: BLE001
         return None
     return next((m.says for m in known if isinstance(m, Mistake) and m.key in table
-                 and k < len(table[m.key]) and match(alone, table[m.key][k], False) == 1.0), None)
+                 and _same_outputs(alone, table[m.key])), None)
+
+
+def _same_outputs(got: tuple, wrong: tuple) -> bool:
+    """Every output the same: a table's sentence describes the whole function's behaviour."""
+    return len(got) == len(wrong) and all(match(g, w, False) == 1.0 for g, w in zip(got, wrong))
 
 
 def merge(causes: list[str]) -> list[str]:

@@ -44,7 +44,7 @@ NAMESPACE: dict[str, Any] = {
     "leaky_relu": _leaky_relu, "ones_like": np.ones_like,
 }
 ALTERNATIVES: dict[str, tuple[str, ...]] = {
-    "relu": ("sigmoid", "np.tanh", "leaky_relu", "softmax"),
+    "relu": ("sigmoid", "np.tanh", "leaky_relu", "softmax", "np.abs"),
     "softmax": ("sigmoid", "relu"),
     "relu_deriv": ("relu",),
     "np.maximum": ("np.minimum",),
@@ -70,6 +70,7 @@ class Program:
     source: str
     inputs: tuple[str, ...]
     outputs: tuple[str, ...]
+    name: str = "it"  # the exercise: what a single-output formula's edits are said of
     scale: str | None = None  # the variable behind scale mistakes ("m": 1/m missing or wrong)
     _singles: list[Edit] | None = field(default=None, repr=False)
     _recent: list[Edit] = field(default_factory=list, repr=False)
@@ -111,7 +112,11 @@ class Program:
         lines = dict(edit.lines) if edit is not None else {}
         with np.errstate(all="ignore"):
             for i, code in enumerate(self.lines):
-                exec(lines.get(i, code), env)
+                try:
+                    exec(lines.get(i, code), env)
+                except Exception as err:
+                    err.formula_line = i  # type: ignore[attr-defined]  (where it raised)
+                    raise
         return env
 
     def run(self, args: dict[str, Any], edit: Edit | None = None) -> tuple:
@@ -208,7 +213,7 @@ class Program:
         scope = list(self.inputs)
         numbers = {id(n): i for i, (n, _) in enumerate(order)}
         for statement in self.tree.body:
-            for target, formula, top in _targets(statement, self.outputs):
+            for target, formula, top in _targets(statement, self.outputs, self.name):
                 for node, parent in _preorder(top):
                     number = numbers[id(node)]
                     for new in _replacements(node, parent, scope, top):
@@ -218,10 +223,11 @@ class Program:
             if isinstance(statement, ast.Assign):
                 scope += [t.id for t in statement.targets if isinstance(t, ast.Name)]
 
-    def find(self, args: dict[str, Any], got: tuple, k: int, scale_value: float | None
-             ) -> tuple[Edit | None, float] | None:
-        """The fewest edits (none, one, else two) whose result reproduces output k of `got`,
-        and the constant factor left over (1.0: none); None when nothing does."""
+    def find(self, args: dict[str, Any], got: tuple, k: int, scale_value: float | None,
+             right: tuple[int, ...] = ()) -> tuple[Edit | None, float] | None:
+        """The fewest edits (none, one, else two) whose result reproduces output k of `got`
+        and leaves the outputs the learner got `right` as they are, with the constant factor
+        left over (1.0: none); None when nothing does."""
         scale_ok = scale_value is not None and self.uses_scale(k)
 
         def verdict(edit: Edit | None) -> float | None:
@@ -229,7 +235,9 @@ class Program:
                 out = self.run(args, edit)
             except Exception:  # noqa: BLE001  (an edit that NumPy refuses explains nothing)
                 return None
-            factor = match(got[k], out[k], scale_ok) if len(out) > k else None
+            if len(out) <= k or any(match(got[j], out[j], False) != 1.0 for j in right):
+                return None
+            factor = match(got[k], out[k], scale_ok)
             if factor is not None and factor != 1.0 \
                     and scale_words(self.outputs[k], factor, scale_value) is None:
                 return None  # a factor nobody can explain is no explanation
@@ -272,16 +280,33 @@ class Program:
                     return both, factor
         return None
 
-    def find_error(self, args: dict[str, Any], kind: str, shapes: list[str]) -> Edit | None:
+    def find_error(self, args: dict[str, Any], kind: str, message: str, target: str | None = None
+                   ) -> Edit | None:
         """The single edit that raises what the learner's code raised: the same exception, about
-        the same shapes (a broadcast of (10, 7) with (10,), say)."""
+        the same shapes (a broadcast of (10, 7) with (10,), say), or a matrix product of shapes
+        that do not fit. None when edits of several lines raise it: which of them the learner
+        made is then not known (unless one of them computes `target`, what the learner's
+        failing line assigns)."""
+        shapes = shapes_in(message)
+        found = []
         for edit in self.singles():
             try:
                 self.run(args, edit)
             except Exception as err:  # noqa: BLE001
-                if type(err).__name__ == kind and sorted(shapes_in(str(err))) == sorted(shapes):
-                    return edit
-        return None
+                if type(err).__name__ != kind or _family(str(err)) != _family(message) \
+                        or getattr(err, "formula_line", None) not in dict(edit.lines):
+                    continue  # not this error, or raised by a later line the edit upset
+                if _family(message) == "matmul" or sorted(shapes_in(str(err))) == sorted(shapes):
+                    found.append(edit)
+        if target is not None:  # the learner's failing line assigns this: its edits come first
+            own = [e for e in found if any(self._assigns(i) == target for i, _ in e.lines)]
+            found = own or found
+        lines = {i for edit in found for i, _ in edit.lines}
+        return found[0] if len(lines) == 1 else None
+
+    def _assigns(self, line: int) -> str | None:
+        statement = self.tree.body[line]
+        return ast.unparse(statement.targets[0]) if isinstance(statement, ast.Assign) else None
 
     def parts(self, edit: Edit) -> list[Edit]:
         """The single edits an edit is made of."""
@@ -300,6 +325,13 @@ class Program:
             del self._recent[8:]
 
 
+def _family(message: str) -> str:
+    """What kind of shape error a NumPy message is: a matrix product, a broadcast, other."""
+    if "not aligned" in message or "matmul" in message or "core dimension" in message:
+        return "matmul"
+    return "broadcast" if "broadcast" in message else "other"
+
+
 def shapes_in(message: str) -> list[str]:
     """The array shapes an error message names: '(10,7) (10,)' -> ['10,7', '10']."""
     return [re.sub(r"\s", "", m).rstrip(",") for m in re.findall(r"\((\d+(?:,\s*\d+)*,?)\)", message)]
@@ -308,7 +340,7 @@ def shapes_in(message: str) -> list[str]:
 def formula(exercise: str, source: str, scale: str | None = None) -> Program:
     """The Program of an exercise, over its catalog parameters and outputs."""
     ex = BY_NAME[exercise]
-    return Program(source, ex.arg_names, ex.output_names, scale)
+    return Program(source, ex.arg_names, ex.output_names, exercise, scale)
 
 
 def match(got: Any, wrong: Any, scale_ok: bool) -> float | None:
@@ -386,23 +418,29 @@ def _replaced_in(statement: ast.stmt, replacements: dict[int, ast.AST]) -> ast.s
     return new
 
 
-def _targets(statement: ast.stmt, outputs: tuple[str, ...]) -> Iterator[tuple[str, str, ast.AST]]:
-    """(what it computes, its formula, the expression) for each value a statement computes."""
+def _targets(statement: ast.stmt, outputs: tuple[str, ...], exercise: str
+             ) -> Iterator[tuple[str, str, ast.AST]]:
+    """(what it computes, its formula, the expression) for each value a statement computes;
+    a single returned value is said of the exercise itself ("relu uses ...")."""
     if isinstance(statement, ast.Assign):
         name = ast.unparse(statement.targets[0])
         yield name, ast.unparse(statement), statement.value
     elif isinstance(statement, ast.Return):
         value = statement.value
-        parts = value.elts if isinstance(value, ast.Tuple) and len(outputs) > 1 else [value]
-        for name, part in zip(outputs, parts):
+        if len(outputs) == 1:
+            yield exercise, f"{exercise} returns {ast.unparse(value)}", value
+            return
+        for name, part in zip(outputs, value.elts):
             yield name, f"{name} = {ast.unparse(part)}", part
 
 
 def _words(target: str, old: ast.AST, new: ast.AST, formula: str) -> str:
+    whole = formula in (f"{target} = {ast.unparse(old)}", f"{target} returns {ast.unparse(old)}")
+    if whole and isinstance(new, ast.Attribute) and new.attr == "T" \
+            and ast.unparse(new.value) == ast.unparse(old):
+        return f"{target} is transposed: the formula gives {ast.unparse(old)}, not its .T"
     said = f"{target} uses {ast.unparse(new)} where the formula has {ast.unparse(old)}"
-    if not formula.startswith(f"{target} = {ast.unparse(old)}"):
-        said += f" ({formula})"
-    return said
+    return said if whole else f"{said} ({formula})"
 
 
 def _replacements(node: ast.AST, parent: Any, scope: list[str], top: ast.AST) -> Iterator[ast.AST]:

@@ -6,6 +6,7 @@ Plain text (no colour, ASCII boxes) when stdout is not a terminal or NO_COLOR is
 from __future__ import annotations
 
 import os
+import re
 import sys
 import time
 from collections.abc import Callable
@@ -70,9 +71,23 @@ def _summary_line(res: ExerciseResult, results: Results) -> Text:
     return line
 
 
-def _problem_panel(res: ExerciseResult, con: Console, submission: Path) -> Panel:
+def _is_load_error(res: ExerciseResult) -> bool:
+    return " could not be loaded: " in res.message
+
+
+def _sharing(results: Results, res: ExerciseResult) -> list[str]:
+    """The exercises a file that does not load takes down with it."""
+    if res.status != Status.ERROR or not _is_load_error(res):
+        return [res.name]
+    return [r.name for r in results.exercises if r.message == res.message]
+
+
+def _problem_panel(res: ExerciseResult, con: Console, submission: Path,
+                   names: list[str]) -> Panel:
     ex = BY_NAME[res.name]
     body: list = []
+    if len(names) > 1:
+        body.append(Text(f"This stops {', '.join(names)}: fix it first.", style="bold"))
     if res.diagnosis:
         body.append(Text.assemble(("Likely cause: ", "bold yellow"), res.diagnosis))
     if res.status == Status.ERROR:
@@ -90,8 +105,10 @@ def _problem_panel(res: ExerciseResult, con: Console, submission: Path) -> Panel
         body.append(Text(f"Your code printed: {res.printed.strip()[:300]}", "dim"))
     for warning in res.warnings:
         body.append(Text(f"Warning from {warning}", "dim"))
-    body.append(Text.assemble(("Hint: ", "bold cyan"), ex.hints[0]))
-    return Panel(Group(*body), title=f"{ex.name}  ({_where(ex, submission)})", title_align="left",
+    if len(names) == 1:
+        body.append(Text.assemble(("Hint: ", "bold cyan"), ex.hints[0]))
+    title = f"{ex.name}  ({_where(ex, submission)})" if len(names) == 1 else str(submission)
+    return Panel(Group(*body), title=title, title_align="left",
                  border_style=STYLE[res.status][1], box=boxes(con), expand=True)
 
 
@@ -112,6 +129,11 @@ def _next_step(results: Results, submission: Path, progress: ProgressView | None
     if todo:
         name, verb = todo[0]
         where = _where(BY_NAME[name], submission)
+        first = next(r for r in results.exercises if r.name == name)
+        line = re.search(r", line (\d+)", first.message)
+        if first.status == Status.ERROR and _is_load_error(first) and line:
+            return (f"Next: fix line {line[1]} of {where} (shown above), then "
+                    f"{rerun.format(name=name)}")
         return f"Next: {verb} {name} in {where}, then {rerun.format(name=name)}"
     if results.training.status == Status.FAILED:
         return "Next: your functions pass their checks but the network does not learn yet: see above."
@@ -135,9 +157,12 @@ def print_report(results: Results, submission: Path, data: Data | None = None,
         if res.note:
             table.add_row(Text(f"      {res.note}", style="yellow"))
     con.print(table)
+    shown: set[str] = set()
     for res in results.exercises:
-        if res.status in (Status.FAILED, Status.ERROR):
-            con.print(_problem_panel(res, con, submission))
+        if res.status in (Status.FAILED, Status.ERROR) and res.message not in shown:
+            con.print(_problem_panel(res, con, submission, _sharing(results, res)))
+            if res.status == Status.ERROR and _is_load_error(res):
+                shown.add(res.message)  # one panel for a file that does not load
     if results.training.status != Status.SKIPPED:
         _training(con, results.training, data)
     elif results.training.message:

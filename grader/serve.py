@@ -66,9 +66,17 @@ def _serve(proto_in: io.BufferedReader, proto_out: io.BufferedWriter) -> None:
             def progress(event: dict) -> None:
                 wire.send(proto_out, {"status": "progress"}, event)
 
-            reply, result = _run(sub, lambda: trainer.train(
-                sub.functions, progress=progress, **value))
+            called = {name: _as_planned(fn, sub.plans.get(name))
+                      for name, fn in sub.functions.items()}
+            reply, result = _run(sub, lambda: trainer.train(called, progress=progress, **value))
             wire.send(proto_out, reply, result)
+
+
+def _as_planned(fn: Callable, how: signatures.Plan | None) -> Callable:
+    """`fn` called with the exercise's arguments as its plan says (other names, parameters)."""
+    if how is None or how.positional:
+        return fn
+    return lambda *args, **kwargs: signatures.call(fn, how, args, kwargs)
 
 
 def _call(sub, request: dict, value: Any) -> tuple[dict, Any]:

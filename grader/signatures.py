@@ -48,11 +48,14 @@ def plan(ex: Exercise, fn: Callable, shown: str) -> Plan:
         return Plan(True)
     sources, said, used = [], [], set()
     lower = {n.lower(): n for n in wanted}
-    for p in parameters:
+    same_count = len(parameters) == len(wanted)
+    for position, p in enumerate(parameters):
         if p.kind is p.KEYWORD_ONLY and p.default is not p.empty:
             continue
         match = p.name if p.name in wanted else lower.get(p.name.lower()) or next(
             (n for n, others in SYNONYMS.items() if n in wanted and p.name.lower() in others), None)
+        if match is None and same_count and p.name not in DERIVED:  # relu(x): by position
+            match = wanted[position]
         if match is not None and match not in used:
             used.add(match)
             sources.append((p.name, "arg", wanted.index(match)))

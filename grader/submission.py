@@ -72,10 +72,12 @@ class Submission:
 
 def describe_exception(err: BaseException, root: Path) -> str:
     """'ValueError: ... (softmax.py, line 12: return E / s)', pointing at the learner's line."""
-    if isinstance(err, SyntaxError):
-        text = (err.text or "").strip()
+    if isinstance(err, SyntaxError):  # the line itself, and a caret under where it breaks
+        line = (err.text or "").rstrip("\n")
+        shown = line.lstrip()
+        caret = " " * max(0, (err.offset or 1) - 1 - (len(line) - len(shown)))
         return (f"{type(err).__name__}: {err.msg} ({Path(err.filename or '?').name}, "
-                f"line {err.lineno}: {text})")
+                f"line {err.lineno}: {shown.rstrip()})\n    {shown.rstrip()}\n    {caret}^")
     message = f"{type(err).__name__}: {err}".rstrip(": ")
     frames = [f for f in traceback.extract_tb(err.__traceback__) if _is_learner(f.filename, root)]
     if frames:
@@ -269,6 +271,11 @@ def _collect(sub: Submission, modules: list[types.ModuleType], own: dict[str, st
         candidates = [home] if home in modules else modules
         found = _find(candidates, ex)
         if found is None:
+            defined = [k for k, v in vars(home).items() if isinstance(v, types.FunctionType)
+                       and v.__module__ == home.__name__] if home in modules else []
+            if defined:  # its own file holds functions, none of them by a name we know
+                sub.notes[ex.name] = (f"{ex.file} defines {', '.join(defined)}, not "
+                                      f"{ex.name}: name the function {ex.name}")
             continue
         shown, fn = found
         sub.functions[ex.name] = fn

@@ -97,8 +97,11 @@ def run_training(worker, data: Data, verdict: Verdict, settings: TrainingSetting
                           "settings": asdict(settings)}, on_progress=on_progress)
     seconds = time.perf_counter() - started
     base = {"target": verdict.target, "seconds": seconds}
+    failing = [e for e in exercises if e.status != Status.PASSED]
     if reply.status != "ok":
-        return TrainingResult(Status.ERROR, f"training stopped: {reply.message}", **base)
+        return TrainingResult(Status.ERROR, f"training stopped: {reply.message}"
+                              + (f"; {_failing(failing)}, the likely reason" if failing else ""),
+                              **base)
     params = _checked_params(reply.value, verdict.layers)
     if isinstance(params, str):
         return TrainingResult(Status.ERROR, params, **base)
@@ -114,7 +117,6 @@ def run_training(worker, data: Data, verdict: Verdict, settings: TrainingSetting
         test_accuracy=None if data.Y_test is None else float((test_pred == data.Y_test).mean()),
         epochs=int(value.get("epochs", 0)), steps=int(value.get("steps", 0)),
         history=history, extra={"method": settings.method}, **base)
-    failing = [e for e in exercises if e.status != Status.PASSED]
     if failing:
         result.message = _related(result, failing, settings)
     elif result.status == Status.FAILED:
@@ -136,16 +138,12 @@ def run_training(worker, data: Data, verdict: Verdict, settings: TrainingSetting
 def _related(result: TrainingResult, failing: list[ExerciseResult],
              settings: TrainingSettings) -> str:
     """What the training says of the exercises that fail their checks."""
-    names = " and ".join(e.name for e in failing)
-    verb = "fails its checks" if len(failing) == 1 else "fail their checks"
-    causes = "; ".join(f"{e.name}: {e.diagnosis}" for e in failing if e.diagnosis)
-    because = f" ({causes})" if causes else ""
+    causes = "; ".join(e.diagnosis for e in failing if e.diagnosis)
     if result.status == Status.PASSED:
-        return (f"your network reaches {result.dev_accuracy:.3f} although {names} {verb}"
-                f"{because}: here that does not stop the network from learning, but it is a bug "
-                "all the same")
+        return (f"your network reaches {result.dev_accuracy:.3f} although {_failing(failing)}: "
+                "here that does not stop the network from learning, but it is a bug all the same")
     said = (f"the network built from your functions reaches only {result.dev_accuracy:.3f}; "
-            f"{names} {verb}{because}, the likely reason")
+            f"{_failing(failing)}, the likely reason")
     globals_m = re.search(r"divided by (\d+) instead of m", causes)
     batch = settings.batch_size
     if globals_m and batch and int(globals_m[1]) > batch:
@@ -154,6 +152,15 @@ def _related(result: TrainingResult, failing: list[ExerciseResult],
                  f"batch's {batch}, so each step is {factor:.0f} times too small and the loss "
                  "stays almost flat")
     return said
+
+
+def _failing(failing: list[ExerciseResult]) -> str:
+    """'backward_prop fails its checks (db2 is a scalar ...)'."""
+    names = " and ".join([", ".join(e.name for e in failing[:-1]), failing[-1].name]
+                         if len(failing) > 1 else [failing[0].name])
+    verb = "fails its checks" if len(failing) == 1 else "fail their checks"
+    causes = "; ".join(e.diagnosis for e in failing if e.diagnosis)
+    return f"{names} {verb}" + (f" ({causes})" if causes else "")
 
 
 def clean_history(raw: Any) -> list[dict[str, float]]:

@@ -17,6 +17,8 @@ MISTAKES = (
             "use Z > 0, not Z >= 0", lambda a: (a["Z"] >= 0).astype(float)),
     Mistake("is_relu", "relu_deriv returns max(0, Z) (that is relu itself); the derivative is "
             "1.0 where Z > 0 and 0.0 elsewhere", lambda a: network.relu(a["Z"])),
+    Mistake("ones", "relu_deriv is 1.0 everywhere: it must be 0.0 where Z <= 0",
+            lambda a: np.ones_like(a["Z"])),
     Mistake("inverted", "relu_deriv is inverted: 1.0 where Z < 0; it must be 1.0 where Z > 0",
             lambda a: (a["Z"] < 0).astype(float)),
 )
