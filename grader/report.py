@@ -129,9 +129,9 @@ def _next_step(results: Results, submission: Path, progress: ProgressView | None
     if todo:
         name, verb = todo[0]
         where = _where(BY_NAME[name], submission)
-        first = next(r for r in results.exercises if r.name == name)
-        line = re.search(r", line (\d+)", first.message)
-        if first.status == Status.ERROR and _is_load_error(first) and line:
+        first = next((r for r in results.exercises if r.name == name), None)
+        line = re.search(r", line (\d+)", first.message) if first else None
+        if first is not None and first.status == Status.ERROR and _is_load_error(first) and line:
             return (f"Next: fix line {line[1]} of {where} (shown above), then "
                     f"{rerun.format(name=name)}")
         return f"Next: {verb} {name} in {where}, then {rerun.format(name=name)}"

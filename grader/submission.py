@@ -78,7 +78,8 @@ def describe_exception(err: BaseException, root: Path) -> str:
         caret = " " * max(0, (err.offset or 1) - 1 - (len(line) - len(shown)))
         return (f"{type(err).__name__}: {err.msg} ({Path(err.filename or '?').name}, "
                 f"line {err.lineno}: {shown.rstrip()})\n    {shown.rstrip()}\n    {caret}^")
-    message = f"{type(err).__name__}: {err}".rstrip(": ")
+    # The staged copy's folder means nothing to the learner: their files by name only.
+    message = f"{type(err).__name__}: {err}".rstrip(": ").replace(str(root.parent) + os.sep, "")
     frames = [f for f in traceback.extract_tb(err.__traceback__) if _is_learner(f.filename, root)]
     if frames:
         f = frames[-1]

@@ -298,7 +298,8 @@ def test_returning_none_is_a_failure_with_a_message(grade, submission):
         """})
     run = grade(sub, "relu")
     assert run.statuses == {"relu": "failed"}, run.describe()
-    assert any("NumPy array" in m and "NoneType" in m for m in run.messages("relu")), run.describe()
+    assert any("NumPy array" in m and "returned None: is its `return` missing?" in m
+               for m in run.messages("relu")), run.describe()
 
 
 def test_error_in_a_single_file_submission_only_hits_its_function(grade, tmp_path):

@@ -506,3 +506,15 @@ def test_a_check_module_that_cannot_be_imported_is_the_graders_error_not_ctrl_c(
                      tmp_path / "t", cwd=root)
     assert run.returncode not in (0, 130), run.describe()
     assert "the grader's checks did not run" in run.stderr and "interrupted" not in run.stderr
+
+
+def test_a_check_that_cannot_be_set_up_is_the_graders_error_never_a_pass(tmp_path):
+    """Fail closed: an exercise whose checks did not all report is never passed."""
+    root = _grader_copy(tmp_path)
+    module = root / "grader" / "chapter1" / "relu.py"
+    module.write_text(module.read_text() + "\n\ndef check_extra(learner, no_such_fixture):\n"
+                      '    """never runs"""\n')
+    run = run_grader(["relu", "--submission", str(REPO / "solutions"), "--no-train", "--json"],
+                     tmp_path / "t", cwd=root)
+    assert run.returncode not in (0, 130) and '"passed"' not in run.stdout, run.describe()
+    assert "the grader's checks did not run" in run.stderr

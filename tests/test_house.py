@@ -176,3 +176,27 @@ def test_a_new_exercise_needs_four_places_and_is_everywhere(checkout, tmp_path):
 
     hint = run(["hint", "leaky_relu"], checkout, tmp_path / "7")
     assert "scaled by slope" in hint.stdout
+
+
+def test_each_formula_is_its_reference():
+    """The edit search perturbs each exercise's PROGRAM: unperturbed, it must be the reference."""
+    import numpy as np
+
+    from grader import modules
+    from grader.checking import backward_inputs, network_inputs
+
+    rng = np.random.default_rng(0)
+    inputs = {"relu": {"Z": rng.normal(0, 2, (10, 7))},
+              "relu_deriv": {"Z": rng.normal(0, 2, (10, 7))},
+              "softmax": {"Z": rng.normal(0, 3, (10, 7))}, "forward_prop": network_inputs(rng, 7),
+              "backward_prop": backward_inputs(rng, 7),
+              "update_params": modules.module("update_params")._step_inputs(rng)}
+    for name, args in inputs.items():
+        module = modules.module(name)
+        ex = next(e for e in EXERCISES if e.name == name)
+        expected = module.reference(*(args[k] for k in ex.arg_names))
+        expected = expected if len(ex.outputs) > 1 else (expected,)
+        for got, want in zip(module.PROGRAM.run(args), expected):
+            np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12, err_msg=name)
+    assert all(hasattr(modules.module(ex.name), "PROGRAM") for ex in EXERCISES
+               if ex.name != "one_hot")

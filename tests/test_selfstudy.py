@@ -33,6 +33,7 @@ MISTAKE_SOURCES = {
     "identity": ("relu", "def relu(Z):\n    return Z.copy()"),
     "at_zero": ("relu_deriv", "def relu_deriv(Z):\n    return (Z >= 0).astype(float)"),
     "is_relu": ("relu_deriv", "def relu_deriv(Z):\n    return np.maximum(Z, 0)"),
+    "ones": ("relu_deriv", "def relu_deriv(Z):\n    return np.ones_like(Z)"),
     "inverted": ("relu_deriv", "def relu_deriv(Z):\n    return np.where(Z < 0, 1.0, 0.0)"),
     "rows": ("softmax", "def softmax(Z):\n    E = np.exp(Z - Z.max(axis=1, keepdims=True))\n"
                         "    return E / E.sum(axis=1, keepdims=True)"),
