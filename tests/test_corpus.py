@@ -5,6 +5,7 @@ whenever its functions run."""
 
 from __future__ import annotations
 
+import re
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -217,7 +218,7 @@ def test_a_file_that_does_not_parse_is_one_panel_and_the_next_step(cli, tmp_path
     run = cli("--submission", str(mine), "--no-train")
     assert run.returncode == 1
     assert run.stdout.count("could not be loaded") == 1, run.stdout  # one panel, not seven
-    assert "def softmax(Z)\n" in run.stdout and "^" in run.stdout
+    assert re.search(r"\|\s+def softmax\(Z\)\s+\|\n\|\s+\^\s+\|", run.stdout), run.stdout
     assert f"Next: fix line 8 of {mine}" in run.stdout, run.stdout
 
 
