@@ -50,6 +50,7 @@ ALTERNATIVES: dict[str, tuple[str, ...]] = {
     "np.maximum": ("np.minimum",),
     "np.max": ("np.min", "np.sum"),
 }
+WRAPS = ("relu", "softmax")  # what a learner may apply to a value the formula leaves as it is
 AXES = (0, 1, None)
 PAIR_LIMIT = 60  # edits that change an output, combined two at a time at most among these
 
@@ -455,6 +456,9 @@ def _replacements(node: ast.AST, parent: Any, scope: list[str], top: ast.AST) ->
         yield node.value
     if node is top and not isinstance(node, ast.Name):
         yield ast.Attribute(copy.deepcopy(node), "T", ast.Load())
+    if node is top and not isinstance(node, (ast.Name, ast.Call)):  # an activation too many
+        for activation in WRAPS:
+            yield ast.Call(ast.Name(activation, ast.Load()), [node], [])
     if isinstance(node, ast.Call):
         name = ast.unparse(node.func)
         for other in ALTERNATIVES.get(name, ()):
