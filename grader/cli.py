@@ -81,6 +81,12 @@ def grade(argv: list[str]) -> int:
     exercises = [ex for ex in (EXERCISES if args.exercises else chapter.exercises)
                  if not args.exercises or ex.name in args.exercises]
     will_train = not args.exercises and not args.no_train
+    if args.figures and not will_train:
+        raise UsageError("--figures draws the training, which does not run "
+                         + ("for named exercises" if args.exercises else "with --no-train")
+                         + ": leave those out to train and draw it")
+    if args.figures and args.figures.exists() and not args.figures.is_dir():
+        raise UsageError(f"--figures {args.figures}: that is a file, not a folder")
     settings = chapter.verdict.variants["full-batch"] if args.full_batch else None
     limits = replace(Limits.from_environment(), training=chapter.verdict.budget).with_call(
         args.timeout)
@@ -131,11 +137,13 @@ def grade(argv: list[str]) -> int:
 
 def _check_outputs(args: argparse.Namespace, data) -> None:
     """Refuse early, before any grading, to overwrite what the user already has."""
-    from grader.figures import NAMES as FIGURES
+    from grader.figures import NAMES as FIGURES, written_before
 
     outputs = ([args.predictions] if data.Y_test is None else []) + \
         ([args.figures / name for name in FIGURES] if args.figures else [])
-    existing = [p for p in outputs if p.exists()]
+    # Figures the grader wrote there itself are its to replace; anything else is the user's.
+    ours = written_before(args.figures) if args.figures else set()
+    existing = [p for p in outputs if p.exists() and p not in ours]
     if existing and not args.force:
         raise UsageError(f"{existing[0]} already exists; pass --force to overwrite it or "
                          "choose another path")

@@ -13,6 +13,16 @@ if TYPE_CHECKING:
     from grader.training import Data
 
 NAMES = ("training_curve.png", "confusion_matrix.png", "dev_digits.png")
+MARK = ".nn-grader-figures"  # in a folder of figures: which files the grader wrote there
+
+
+def written_before(folder: Path) -> set[Path]:
+    """The figures in `folder` that an earlier run wrote (and that a new run may replace)."""
+    try:
+        listed = (folder / MARK).read_text().split()
+    except OSError:
+        return set()
+    return {folder / name for name in listed if name in NAMES}
 
 
 def write_figures(folder: Path, tr: TrainingResult, data: Data) -> list[Path]:
@@ -68,4 +78,5 @@ def write_figures(folder: Path, tr: TrainingResult, data: Data) -> list[Path]:
     fig.tight_layout()
     fig.savefig(paths[2], dpi=120)
     plt.close(fig)
+    (folder / MARK).write_text("\n".join(NAMES) + "\n")
     return paths

@@ -26,7 +26,7 @@ from grader.catalog import BY_NAME, EXERCISES, NAMES, REPO, Exercise
 from grader.report import STYLE, boxes, console
 from grader.results import Results, Status
 from grader.stubs import stub_source
-from grader.usage import Parser, UsageError, add_folder_option
+from grader.usage import DEFAULT_SUBMISSION, Parser, UsageError, add_folder_option
 
 HISTORY_LIMIT = 200
 
@@ -82,9 +82,9 @@ class Progress:
         return (f"{len(done)}/{len(EXERCISES)} exercises, {sum(ex.points for ex in done):g}/"
                 f"{sum(ex.points for ex in EXERCISES):g} points")
 
-    def current(self) -> Exercise:
-        """The first exercise not passed yet (the last one when all have passed)."""
-        return next((ex for ex in EXERCISES if self.status.get(ex.name) != Status.PASSED), EXERCISES[-1])
+    def current(self) -> Exercise | None:
+        """The first exercise not passed yet; None when all have passed."""
+        return next((ex for ex in EXERCISES if self.status.get(ex.name) != Status.PASSED), None)
 
 
 # --------------------------------------------------------------------------- commands
@@ -97,6 +97,10 @@ def hint_main(argv: list[str]) -> int:
     args = p.parse_args(argv)
     progress = Progress.load()
     ex = BY_NAME[args.exercise] if args.exercise else progress.current()
+    if ex is None:
+        print("Every exercise passes: no hint needed. `python -m grader hint EXERCISE` shows "
+              "the hints of any exercise.")
+        return 0
     shown = len(ex.hints) if args.all else min(progress.hints.get(ex.name, 0) + 1, len(ex.hints))
     progress.hints[ex.name] = max(shown, progress.hints.get(ex.name, 0))
     progress.save()
@@ -136,6 +140,10 @@ def reset_main(argv: list[str]) -> int:
         print(f"Your previous {target.name} is saved as {backup}")
     target.write_text(stub)
     print(f"{target} is the original stub again.")
+    if args.submission == DEFAULT_SUBMISSION:  # your progress follows what the file holds now
+        progress = Progress.load()
+        progress.status[args.exercise] = Status.NOT_STARTED.value
+        progress.save()
     return 0
 
 
@@ -173,4 +181,6 @@ def print_progress(progress: Progress) -> None:
                 f" ({accuracy:.3f})" if isinstance(accuracy, float) else "")
             con.print(f"  {run.get('at')}: passed {len(run.get('passed', []))} of "
                       f"{len(run.get('graded', []))} graded{training}")
-    con.print(f"Next: {progress.current().name} (exercises/{progress.current().file})")
+    current = progress.current()
+    con.print(f"Next: {current.name} (exercises/{current.file})" if current else
+              "All exercises pass: python -m grader trains your network on real digits.")

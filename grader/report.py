@@ -28,7 +28,7 @@ from grader.training import Data, clean_history
 class ProgressView(Protocol):
     """What the report shows of a learner's progress (grader.progress.Progress)."""
 
-    def current(self) -> Exercise: ...
+    def current(self) -> Exercise | None: ...
 
     def summary(self) -> str: ...
 
@@ -123,9 +123,10 @@ def _next_step(results: Results, submission: Path, progress: ProgressView | None
     graded = {r.name for r in results.exercises}
     todo = [(r.name, "Fix" if r.status != Status.NOT_STARTED else "Write")
             for r in results.exercises if r.status != Status.PASSED]
-    if not todo and progress is not None and progress.current().name not in graded \
+    current = progress.current() if progress is not None else None
+    if not todo and current is not None and current.name not in graded \
             and len(graded) < len(BY_NAME):
-        todo = [(progress.current().name, "Write")]
+        todo = [(current.name, "Write")]
     if todo:
         name, verb = todo[0]
         where = _where(BY_NAME[name], submission)

@@ -84,7 +84,7 @@ def main(argv: list[str]) -> int:
         raise UsageError(f"{args.submission} is not a folder of exercises")
     learner_run = args.submission is DEFAULT_SUBMISSION
     progress = Progress.load() if learner_run else Progress()
-    current: Exercise = progress.current()
+    current: Exercise = progress.current() or EXERCISES[-1]
     con = console()
 
     def grade(exercises: list[Exercise]) -> None:
@@ -98,7 +98,7 @@ def main(argv: list[str]) -> int:
         else:
             progress.status.update({r.name: r.status for r in results.exercises})
         if progress.status.get(current.name) == Status.PASSED:  # move on to what is left to do
-            current = progress.current()
+            current = progress.current() or current
         if con.is_terminal:
             con.clear()
         print_report(results, args.submission, progress=progress,

@@ -201,3 +201,37 @@ def test_hint_without_exercise(cli):
     run = cli("hint")
     assert run.returncode == 0, run.stderr
     assert (run.stdout + run.stderr).strip()
+
+
+# --------------------------------------------------------------------------- --figures
+
+def test_figures_can_be_written_again_but_never_over_the_users_own(cli, tmp_path):
+    pytest.importorskip("matplotlib", reason="--figures needs the plots or dev extras")
+    figs = tmp_path / "figs"
+    args = ("--submission", str(SOLUTIONS), "--figures", str(figs), "--seed", "1")
+    first = cli(*args)
+    assert first.returncode == 0, first.stderr
+    assert sorted(p.name for p in figs.glob("*.png")) == ["confusion_matrix.png", "dev_digits.png",
+                                                          "training_curve.png"]
+    again = cli(*args)  # the README's own example, run twice
+    assert again.returncode == 0, again.stderr
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "training_curve.png").write_bytes(b"my own picture")
+    refused = cli("--submission", str(SOLUTIONS), "--figures", str(mine))
+    assert_usage_error(refused, "training_curve.png already exists", "--force")
+    assert (mine / "training_curve.png").read_bytes() == b"my own picture"
+
+
+@pytest.mark.parametrize("extra, says", [(("relu",), "for named exercises"),
+                                         (("--no-train",), "with --no-train")])
+def test_figures_without_training_is_a_usage_error(cli, tmp_path, extra, says):
+    run = cli("--submission", str(SOLUTIONS), "--figures", str(tmp_path / "f"), *extra)
+    assert_usage_error(run, "--figures draws the training", says)
+
+
+def test_figures_into_a_file_is_a_usage_error(cli, tmp_path):
+    file = tmp_path / "figs.png"
+    file.write_bytes(b"")
+    assert_usage_error(cli("--submission", str(SOLUTIONS), "--figures", str(file)),
+                       "that is a file, not a folder")

@@ -280,3 +280,21 @@ def test_watch_regrades_on_save(workspace, tmp_path):
     finally:
         proc.kill()
         proc.wait()
+
+
+def test_progress_follows_a_reset_and_all_done_is_a_state_of_its_own(workspace, tmp_path):
+    state = tmp_path / "state"
+    for ex in EXERCISES:
+        shutil.copy(REPO / "solutions" / ex.file, workspace / "exercises" / ex.file)
+    done = _grader("--no-train", state=state, cwd=workspace)
+    assert done.returncode == 0, done.stdout + done.stderr
+    hint = _grader("hint", state=state, cwd=workspace)
+    assert hint.returncode == 0 and "Every exercise passes: no hint needed" in hint.stdout
+    assert json.loads((state / "progress.json").read_text())["hints"] == {}  # none counted
+    shown = _grader("progress", state=state, cwd=workspace).stdout
+    assert "All exercises pass" in shown and "Next:" not in shown, shown
+    reset = _grader("reset", "softmax", state=state, cwd=workspace)
+    assert reset.returncode == 0, reset.stderr
+    shown = _grader("progress", state=state, cwd=workspace).stdout
+    assert "6/7 exercises" in shown and "Next: softmax" in shown, shown
+    assert "softmax" in _grader("hint", state=state, cwd=workspace).stdout.splitlines()[0]
