@@ -162,8 +162,15 @@ def load(path: Path, reference: Reference, skip: dict[str, str] | None = None,
     (name -> problem) are not loaded but stood in for, and `before_file` hears of each file
     about to run."""
     path = Path(os.path.abspath(path))  # not resolved: a link stays the learner's file
-    sub = Submission(root=path if path.is_dir() else path.parent, reference=reference)
-    if path.is_dir():
+    try:
+        is_dir = path.is_dir()  # a link the worker may not follow cannot even be looked at
+    except OSError as err:
+        sub = Submission(root=path.parent, reference=reference)
+        message = f"{path.name} could not be read: {describe_exception(err, sub.root)}"
+        sub.problems = dict.fromkeys(NAMES, message)
+        return sub
+    sub = Submission(root=path if is_dir else path.parent, reference=reference)
+    if is_dir:
         _load_folder(path, sub, skip or {}, before_file)
     elif path.suffix == ".ipynb":
         _load_notebook(path, sub)

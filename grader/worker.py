@@ -285,12 +285,17 @@ class Worker:
             self._kill(proc)
             code = proc.wait()
         self._kill_user()
-        if code == SANDBOX_FAILED and not self._ready:  # before any learner code ran
+        if not self._ready:  # before any learner code ran: the grader's own set-up failed
             self._log.seek(0)
             why = (self._log.read().decode(errors="replace").strip().splitlines() or ["?"])[-1]
-            raise sandbox.SandboxError(f"the grader could not confine the process that runs "
-                                       f"learner code ({why}); NN_GRADER_LANDLOCK=0 grades "
-                                       "without Landlock")
+            if code == SANDBOX_FAILED:
+                raise sandbox.SandboxError(f"the grader could not confine the process that runs "
+                                           f"learner code ({why}); NN_GRADER_LANDLOCK=0 grades "
+                                           "without Landlock")
+            raise sandbox.SandboxError(
+                f"the grader could not start the process that runs learner code ({why[:300]}); "
+                "every user must be able to read Python, its packages and this grader (as "
+                "root, learner code runs as a user of its own)")
         if code is not None and code < 0:
             how = f"was killed by signal {signal.Signals(-code).name}"
         else:

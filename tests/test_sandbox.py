@@ -300,3 +300,21 @@ def test_a_hard_link_to_the_reference_is_not_copied_by_the_grader(tmp_path):
         (sub / "relu.py").unlink()
     assert run.statuses == {"relu": "error"}, run.describe()
     assert "PermissionError" in run.exercise("relu")["message"], run.describe()
+
+
+def test_a_worker_that_cannot_start_is_the_graders_error_not_the_learners(monkeypatch, tmp_path):
+    """Before the worker says it is ready no learner code has run: its death is the set-up's."""
+    from grader import worker
+
+    python = write_file(tmp_path / "python", """
+        #!/bin/sh
+        echo "ModuleNotFoundError: No module named 'numpy'" >&2
+        exit 1
+        """)
+    python.chmod(0o755)
+    monkeypatch.setattr(worker.sys, "executable", str(python))
+    with worker.Worker(SOLUTIONS) as w, pytest.raises(sandbox.SandboxError) as raised:
+        w.loaded()
+    message = str(raised.value)
+    assert "could not start the process that runs learner code" in message, message
+    assert "No module named 'numpy'" in message and "os._exit" not in message
