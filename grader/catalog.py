@@ -96,10 +96,6 @@ class Verdict:
     variants: dict[str, TrainingSettings]  # other ways to train, by CLI option name
     data: str  # what it trains on, in words
 
-    @property
-    def summary(self) -> str:
-        return "-".join(map(str, self.layers))
-
 
 @dataclass(frozen=True)
 class Chapter:

@@ -40,9 +40,6 @@ class Symptom:
     says: Callable[[dict, Any], str | None]  # the sentence, when the output shows the mistake
 
 
-Known = Mistake | Symptom
-
-
 def _outputs(value: Any, count: int) -> tuple:
     if count == 1:
         return (value,)
