@@ -16,12 +16,12 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from grader.catalog import BY_NAME, CHAPTER_OF, CHAPTERS, EXERCISES, NAMES, Chapter
+from grader.catalog import CHAPTER_OF, CHAPTERS, EXERCISES, Chapter
 from grader.limits import Limits
 from grader.locate import checked
 from grader.sandbox import SandboxError
-from grader.usage import (DEFAULT_SUBMISSION, Parser, UsageError, add_timeout_option,
-                          seed_argument)
+from grader.usage import (DEFAULT_SUBMISSION, Parser, UsageError, add_exercise_argument,
+                          add_timeout_option, seed_argument)
 
 
 def _grade_parser() -> argparse.ArgumentParser:
@@ -30,8 +30,7 @@ def _grade_parser() -> argparse.ArgumentParser:
                 epilog="Other commands: hint [EXERCISE], watch, progress, reset EXERCISE, "
                 "notebook [PATH], batch DIR, release OUT, gradescope-bundle OUT.zip, dev-check "
                 "(python -m grader COMMAND --help)")
-    p.add_argument("exercises", nargs="*", metavar="EXERCISE",
-                   help=f"grade only these, without training ({', '.join(NAMES)})")
+    add_exercise_argument(p, "*", "grade only these, without training")
     p.add_argument("--chapter", type=int, metavar="N", help="grade chapter N and train its "
                    f"network (chapters: {', '.join(str(c.number) for c in CHAPTERS)}; default 1)")
     p.add_argument("--submission", type=Path, default=DEFAULT_SUBMISSION, metavar="PATH",
@@ -70,9 +69,6 @@ def _chapter(args: argparse.Namespace) -> Chapter:
 def grade(argv: list[str]) -> int:
     started = time.perf_counter()
     args = _grade_parser().parse_args(argv)
-    unknown = [name for name in args.exercises if name not in BY_NAME]
-    if unknown:
-        raise UsageError(f"unknown exercise '{unknown[0]}'; the exercises are {', '.join(NAMES)}")
     chapter = _chapter(args)
     submission = checked(args.submission)
     if args.gradescope and not args.gradescope.parent.is_dir():

@@ -12,9 +12,7 @@ from __future__ import annotations
 import json
 import math
 import os
-import sys
 import tempfile
-import zipfile
 from pathlib import Path
 from typing import Any
 

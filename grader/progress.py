@@ -22,11 +22,12 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from grader.catalog import BY_NAME, EXERCISES, NAMES, REPO, Exercise
+from grader.catalog import BY_NAME, EXERCISES, REPO, Exercise
 from grader.report import STYLE, boxes, console
 from grader.results import Results, Status
 from grader.stubs import stub_source
-from grader.usage import DEFAULT_SUBMISSION, Parser, UsageError, add_folder_option
+from grader.usage import (DEFAULT_SUBMISSION, Parser, UsageError, add_exercise_argument,
+                          add_folder_option)
 
 HISTORY_LIMIT = 200
 
@@ -92,7 +93,7 @@ class Progress:
 def hint_main(argv: list[str]) -> int:
     p = Parser(prog="python -m grader hint", description="Reveal the next hint for an exercise "
                "(by default the first one not passed yet).")
-    p.add_argument("exercise", nargs="?", choices=NAMES, metavar="EXERCISE")
+    add_exercise_argument(p, "?", "the exercise (default: the first one not passed yet)")
     p.add_argument("--all", action="store_true", help="show every hint level at once")
     args = p.parse_args(argv)
     progress = Progress.load()
@@ -118,7 +119,7 @@ def progress_main(argv: list[str]) -> int:
 def reset_main(argv: list[str]) -> int:
     p = Parser(prog="python -m grader reset", description="Put an exercise back to its stub; "
                "your code is kept in a backup whose path is printed.")
-    p.add_argument("exercise", choices=NAMES, metavar="EXERCISE")
+    add_exercise_argument(p, None, "the exercise to put back to its stub")
     add_folder_option(p, "the exercises folder")
     args = p.parse_args(argv)
     if not args.submission.is_dir():

@@ -6,9 +6,10 @@ A usage error is one sentence on stderr and exit status 2 (grader.cli prints it)
 from __future__ import annotations
 
 import argparse
+import difflib
 from pathlib import Path
 
-from grader.catalog import CHAPTERS, REPO
+from grader.catalog import BY_NAME, CHAPTERS, NAMES, REPO
 from grader.limits import CALL_SECONDS
 
 DEFAULT_SUBMISSION = REPO / CHAPTERS[0].folder
@@ -31,6 +32,27 @@ def _seconds(text: str) -> float:
     if not 0 < value <= 3600:  # also refuses nan and inf
         raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds between 0 and 3600")
     return value
+
+
+def exercise_argument(text: str) -> str:
+    """An exercise's name, or one of the names learners give it; else a usage error that
+    suggests the nearest name."""
+    if text in BY_NAME:
+        return text
+    known = {alias.lower(): ex.name for ex in BY_NAME.values() for alias in ex.aliases}
+    if text.lower() in known:
+        return known[text.lower()]
+    near = difflib.get_close_matches(text, [*NAMES, *known], n=1, cutoff=0.6)
+    hint = f" (did you mean {known.get(near[0], near[0])}?)" if near else ""
+    raise argparse.ArgumentTypeError(f"unknown exercise {text!r}{hint}; the exercises are "
+                                     f"{', '.join(NAMES)}")
+
+
+def add_exercise_argument(p: argparse.ArgumentParser, nargs: str | None, what: str) -> None:
+    """The EXERCISE argument, the same for grading, hint and reset."""
+    dest = "exercises" if nargs == "*" else "exercise"
+    p.add_argument(dest, nargs=nargs, type=exercise_argument, metavar="EXERCISE",
+                   help=f"{what} ({', '.join(NAMES)})")
 
 
 def seed_argument(text: str) -> int:

@@ -29,8 +29,8 @@ def test_unknown_exercise(cli):
 
 
 def test_unknown_exercise_among_known_ones(cli):
-    run = cli("relu", "backprop", "--submission", str(SOLUTIONS), "--json")
-    assert_usage_error(run, "backprop")
+    run = cli("relu", "gradients", "--submission", str(SOLUTIONS), "--json")
+    assert_usage_error(run, "gradients")
 
 
 def test_missing_submission_path(cli, tmp_path):
@@ -235,3 +235,14 @@ def test_figures_into_a_file_is_a_usage_error(cli, tmp_path):
     file.write_bytes(b"")
     assert_usage_error(cli("--submission", str(SOLUTIONS), "--figures", str(file)),
                        "that is a file, not a folder")
+
+
+@pytest.mark.parametrize("command", [(), ("hint",), ("reset",)], ids=["grade", "hint", "reset"])
+def test_an_unknown_exercise_suggests_the_nearest_one_everywhere(cli, command):
+    assert_usage_error(cli(*command, "sofmax"), "unknown exercise 'sofmax'",
+                       "did you mean softmax?", "relu, relu_deriv")
+
+
+def test_the_notebooks_name_of_an_exercise_is_that_exercise(cli):
+    run = cli("ReLU_deriv", "--submission", str(SOLUTIONS), "--json", "--seed", "0")
+    assert run.returncode == 0 and [e["name"] for e in run.json["exercises"]] == ["relu_deriv"]

@@ -11,7 +11,7 @@ import shutil
 import textwrap
 from pathlib import Path
 
-from conftest import (LANDLOCK, NAMES, REPO, hidden_grader, make_submission, run_grader, sandboxed,
+from conftest import (NAMES, REPO, hidden_grader, make_submission, run_grader, sandboxed,
                       signals_scoped, write_file)
 
 # Seven functions with the right shapes and dtypes but wrong values.
