@@ -48,6 +48,8 @@ def _grade_parser() -> argparse.ArgumentParser:
                         "(default: submission.csv)")
     p.add_argument("--force", action="store_true", help="overwrite existing output files")
     p.add_argument("--json", action="store_true", help="print one JSON document and nothing else")
+    p.add_argument("-v", "--verbose", action="store_true",
+                   help="show every failed check in the report, not only the first two")
     p.add_argument("--gradescope", type=Path, metavar="FILE",
                    help="also write the results as Gradescope's results.json to FILE")
     p.add_argument("--seed", type=seed_argument,
@@ -125,7 +127,8 @@ def grade(argv: list[str]) -> int:
         from grader.report import RERUN, print_report
 
         option = "" if args.submission is DEFAULT_SUBMISSION else f" --submission {submission}"
-        print_report(results, submission, data, progress, RERUN.replace("{submission}", option))
+        print_report(results, submission, data, progress, RERUN.replace("{submission}", option),
+                     shown=None if args.verbose else 2)
         for path in written:
             print(f"wrote {path}")
     return results.exit_code

@@ -39,11 +39,13 @@ SHOWN_DIGITS = 8
 
 
 
-def check(name: str, seed: int | None = None) -> None:
-    """Check your current `name` (as this kernel defines it) and show the verdict."""
+def check(name: str, seed: int | None = None, every: bool = False) -> None:
+    """Check your current `name` (as this kernel defines it) and show the verdict; `every`:
+    show every failed check, not only the first two."""
     if name not in BY_NAME:
         raise ValueError(f"there is no exercise {name!r}; the exercises are {', '.join(NAMES)}")
-    print_report(_grade(sys._getframe(1).f_globals, [BY_NAME[name]], seed), WHERE, rerun=RERUN)
+    print_report(_grade(sys._getframe(1).f_globals, [BY_NAME[name]], seed), WHERE, rerun=RERUN,
+                 shown=None if every else 2, more=f'check("{name}", every=True) shows them all')
 
 
 def train(seed: int | None = None) -> None:

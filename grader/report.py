@@ -82,8 +82,8 @@ def _sharing(results: Results, res: ExerciseResult) -> list[str]:
     return [r.name for r in results.exercises if r.message == res.message]
 
 
-def _problem_panel(res: ExerciseResult, con: Console, submission: Path,
-                   names: list[str]) -> Panel:
+def _problem_panel(res: ExerciseResult, con: Console, submission: Path, names: list[str],
+                   shown: int | None, more: str) -> Panel:
     ex = BY_NAME[res.name]
     body: list = []
     if len(names) > 1:
@@ -94,13 +94,12 @@ def _problem_panel(res: ExerciseResult, con: Console, submission: Path,
         body.append(Text(res.message))
     else:
         failed = [c for c in res.checks if c.status == Status.FAILED]
-        for check in failed[:2]:
+        for check in failed[:shown]:
             message = check.message.split("\nLikely cause: ")[0]
             body.append(Text.assemble(("x ", "red"), (check.name, "bold")))
             body.append(Text("  " + message.replace("\n", "\n  ")))
-        if len(failed) > 2:
-            body.append(Text(f"... and {len(failed) - 2} more failed checks (--json lists all)",
-                             "dim"))
+        if shown is not None and len(failed) > shown:
+            body.append(Text(f"... and {len(failed) - shown} more failed checks ({more})", "dim"))
     if res.printed:
         body.append(Text(f"Your code printed: {res.printed.strip()[:300]}", "dim"))
     for warning in res.warnings:
@@ -144,8 +143,10 @@ def _next_step(results: Results, submission: Path, progress: ProgressView | None
 
 
 def print_report(results: Results, submission: Path, data: Data | None = None,
-                 progress: ProgressView | None = None, rerun: str = RERUN) -> None:
-    """`rerun` says how to grade one exercise again, with {name} (and {submission}) in it."""
+                 progress: ProgressView | None = None, rerun: str = RERUN,
+                 shown: int | None = 2, more: str = "python -m grader -v shows them all") -> None:
+    """`rerun` says how to grade one exercise again, with {name} (and {submission}) in it;
+    each panel shows `shown` failed checks (None: all), and `more` says how to see the rest."""
     rerun = rerun.replace("{submission}", "")
     con = console()
     con.print(Text.assemble(("Grading ", "bold"), str(submission),
@@ -158,12 +159,12 @@ def print_report(results: Results, submission: Path, data: Data | None = None,
         if res.note:
             table.add_row(Text(f"      {res.note}", style="yellow"))
     con.print(table)
-    shown: set[str] = set()
+    told: set[str] = set()  # the message of a file that does not load, shown once
     for res in results.exercises:
-        if res.status in (Status.FAILED, Status.ERROR) and res.message not in shown:
-            con.print(_problem_panel(res, con, submission, _sharing(results, res)))
+        if res.status in (Status.FAILED, Status.ERROR) and res.message not in told:
+            con.print(_problem_panel(res, con, submission, _sharing(results, res), shown, more))
             if res.status == Status.ERROR and _is_load_error(res):
-                shown.add(res.message)  # one panel for a file that does not load
+                told.add(res.message)
     if results.training.status != Status.SKIPPED:
         _training(con, results.training, data)
     elif results.training.message:

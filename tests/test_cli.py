@@ -246,3 +246,20 @@ def test_an_unknown_exercise_suggests_the_nearest_one_everywhere(cli, command):
 def test_the_notebooks_name_of_an_exercise_is_that_exercise(cli):
     run = cli("ReLU_deriv", "--submission", str(SOLUTIONS), "--json", "--seed", "0")
     assert run.returncode == 0 and [e["name"] for e in run.json["exercises"]] == ["relu_deriv"]
+
+
+def test_verbose_shows_every_failed_check(cli, tmp_path):
+    mine = write_file(tmp_path / "mine.py", """
+        import numpy as np
+
+        def softmax(Z):
+            E = np.exp(Z)
+            return E / E.sum(axis=1, keepdims=True)
+        """)
+    def checks_shown(run) -> int:  # "| x <check name>", not a wrapped "x |expected|"
+        return len(re.findall(r"^\| x [a-z]", run.stdout, flags=re.M))
+
+    short = cli("softmax", "--submission", str(mine), "--seed", "0")
+    assert checks_shown(short) == 2 and "python -m grader -v shows them all" in short.stdout
+    every = cli("softmax", "--submission", str(mine), "--seed", "0", "-v")
+    assert checks_shown(every) == 11 and "shows them all" not in every.stdout, every.stdout
