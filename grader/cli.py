@@ -124,10 +124,11 @@ def grade(argv: list[str]) -> int:
     if args.json:
         print(json.dumps(results.to_dict(), indent=2))
     else:
-        from grader.report import RERUN, print_report
+        from grader.report import RERUN, Wording, print_report
 
         option = "" if args.submission is DEFAULT_SUBMISSION else f" --submission {submission}"
-        print_report(results, submission, data, progress, RERUN.replace("{submission}", option),
+        print_report(results, submission, data, progress,
+                     Wording(rerun=RERUN.replace("{submission}", option)),
                      shown=None if args.verbose else 2)
         for path in written:
             print(f"wrote {path}")

@@ -28,13 +28,16 @@ from grader.catalog import BY_NAME, CHAPTER_OF, CHAPTERS, NAMES, Exercise
 from grader.engine import grade_submission
 from grader.figures import write_figures
 from grader.limits import Limits
-from grader.report import console, draw_digit, print_report
+from grader.report import Wording, console, draw_digit, print_report
 from grader.results import Results
 from grader.training import Data, run_training
 from grader.worker import Worker
 
 WHERE = Path("this notebook")  # how the report names the submission in a check cell
-RERUN = 'run its cell and then check("{name}") again (the hints are just above)'
+NOTEBOOK = Wording(rerun='run its cell and then check("{name}") again (the hints are just above)',
+                   more='check("{name}", every=True) shows them all',
+                   seed="check(name, seed={seed}) repeats them",
+                   everything="Run train() at the end of the notebook to grade all and train.")
 SHOWN_DIGITS = 8
 
 
@@ -44,15 +47,15 @@ def check(name: str, seed: int | None = None, every: bool = False) -> None:
     show every failed check, not only the first two."""
     if name not in BY_NAME:
         raise ValueError(f"there is no exercise {name!r}; the exercises are {', '.join(NAMES)}")
-    print_report(_grade(sys._getframe(1).f_globals, [BY_NAME[name]], seed), WHERE, rerun=RERUN,
-                 shown=None if every else 2, more=f'check("{name}", every=True) shows them all')
+    print_report(_grade(sys._getframe(1).f_globals, [BY_NAME[name]], seed), WHERE,
+                 wording=NOTEBOOK, shown=None if every else 2)
 
 
 def train(seed: int | None = None) -> None:
     """Check chapter 1's exercises; when they pass, train your network and show how it did."""
     data = Data.load(digits.TRAIN_CSV, digits.TEST_CSV)
     results = _grade(sys._getframe(1).f_globals, list(CHAPTERS[0].exercises), seed, data)
-    print_report(results, WHERE, data, rerun=RERUN)
+    print_report(results, WHERE, data, wording=NOTEBOOK)
     if results.training.history:
         _show_figures(results, data)
 

@@ -13,6 +13,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Protocol
 
+from dataclasses import dataclass
+
 import numpy as np
 from rich import box
 from rich.console import Console, Group
@@ -118,7 +120,22 @@ def _where(ex: Exercise, submission: Path) -> Path:
 RERUN = "run: python -m grader {name}{submission}   (stuck? python -m grader hint {name})"
 
 
-def _next_step(results: Results, submission: Path, progress: ProgressView | None, rerun: str) -> str:
+@dataclass(frozen=True)
+class Wording:
+    """What the report tells a learner to do, where they are: a terminal or a notebook."""
+
+    rerun: str = RERUN  # grade one exercise again, with {name} (and {submission})
+    more: str = "python -m grader -v shows them all"  # see every failed check, with {name}
+    seed: str = "--seed {seed}"  # repeat these random inputs
+    everything: str = "Run python -m grader to grade all and train."
+
+
+TERMINAL = Wording()
+
+
+def _next_step(results: Results, submission: Path, progress: ProgressView | None,
+               wording: Wording) -> str:
+    rerun = wording.rerun.replace("{submission}", "")
     graded = {r.name for r in results.exercises}
     todo = [(r.name, "Fix" if r.status != Status.NOT_STARTED else "Write")
             for r in results.exercises if r.status != Status.PASSED]
@@ -139,18 +156,17 @@ def _next_step(results: Results, submission: Path, progress: ProgressView | None
         return "Next: your functions pass their checks but the network does not learn yet: see above."
     if results.training.status == Status.PASSED:
         return "All exercises pass and your network reads handwritten digits. Well done!"
-    return "Every exercise you graded passes. Run python -m grader to grade all and train."
+    return f"Every exercise you graded passes. {wording.everything}"
 
 
 def print_report(results: Results, submission: Path, data: Data | None = None,
-                 progress: ProgressView | None = None, rerun: str = RERUN,
-                 shown: int | None = 2, more: str = "python -m grader -v shows them all") -> None:
-    """`rerun` says how to grade one exercise again, with {name} (and {submission}) in it;
-    each panel shows `shown` failed checks (None: all), and `more` says how to see the rest."""
-    rerun = rerun.replace("{submission}", "")
+                 progress: ProgressView | None = None, wording: Wording = TERMINAL,
+                 shown: int | None = 2) -> None:
+    """Each panel shows `shown` failed checks (None: all); `wording` says what to do next."""
     con = console()
+    seed = wording.seed.format(seed=results.seed)
     con.print(Text.assemble(("Grading ", "bold"), str(submission),
-                            (f"   (random inputs: --seed {results.seed})", "dim")))
+                            (f"   (random inputs: {seed})", "dim")))
     for note in results.notes:
         con.print(Text.assemble(("Note: ", "bold yellow"), note))
     table = Table.grid(padding=(0, 1))
@@ -162,7 +178,8 @@ def print_report(results: Results, submission: Path, data: Data | None = None,
     told: set[str] = set()  # the message of a file that does not load, shown once
     for res in results.exercises:
         if res.status in (Status.FAILED, Status.ERROR) and res.message not in told:
-            con.print(_problem_panel(res, con, submission, _sharing(results, res), shown, more))
+            con.print(_problem_panel(res, con, submission, _sharing(results, res), shown,
+                                     wording.more.format(name=res.name)))
             if res.status == Status.ERROR and _is_load_error(res):
                 told.add(res.message)
     if results.training.status != Status.SKIPPED:
@@ -176,7 +193,7 @@ def print_report(results: Results, submission: Path, data: Data | None = None,
     if progress is not None:
         con.print(Text.assemble(("Progress ", "bold"), progress.summary()))
     # One line, however narrow the terminal: a command in it must stay whole to be copied.
-    con.print(_next_step(results, submission, progress, rerun), soft_wrap=True)
+    con.print(_next_step(results, submission, progress, wording), soft_wrap=True)
 
 
 def _training(con: Console, tr: TrainingResult, data: Data | None) -> None:

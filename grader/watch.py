@@ -23,11 +23,14 @@ from grader.catalog import EXERCISES, Exercise
 from grader.engine import grade_submission
 from grader.limits import Limits
 from grader.progress import Progress, print_hints
-from grader.report import console, print_report
+from grader.report import Wording, console, print_report
 from grader.results import Status
 from grader.usage import DEFAULT_SUBMISSION, Parser, UsageError, add_folder_option, add_timeout_option
 from grader.worker import Worker
 
+WATCHING = Wording(rerun="save it to regrade (press h for a hint)",
+                   more="press a to grade all; python -m grader {name} -v shows every check",
+                   everything="Press a to grade all, or run python -m grader to train.")
 POLL = 0.05  # seconds between looks at the files
 QUIET = 0.15  # seconds without further changes before regrading
 
@@ -101,8 +104,7 @@ def main(argv: list[str]) -> int:
             current = progress.current() or current
         if con.is_terminal:
             con.clear()
-        print_report(results, args.submission, progress=progress,
-                     rerun="save it to regrade (press h for a hint)")
+        print_report(results, args.submission, progress=progress, wording=WATCHING)
         con.print(Text.assemble(f"watching {args.submission} for saves; current exercise: ",
                                 (current.name, "bold"), ". Keys: h hint, n next, a all, q quit"),
                   style="dim", soft_wrap=True)
