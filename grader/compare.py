@@ -58,7 +58,7 @@ def expect_array(got: Any, expected: np.ndarray, what: str, *, rtol: float, atol
     if not isinstance(got, np.ndarray):
         kind = type(got).__name__ if not hasattr(got, "type_name") else got.type_name
         raise CheckFailed(f"{what} should be a NumPy array of shape {expected.shape}, "
-                          f"but it is a {kind}: {str(got)[:120]}")
+                          f"but it is {_a(kind)}: {str(got)[:120]}")
     if got.shape != expected.shape:
         raise CheckFailed(f"{what} should have shape {expected.shape}, but it has shape "
                           f"{got.shape}{shape_hint(got.shape, expected.shape)}")
@@ -107,13 +107,19 @@ def value_hint(got: np.ndarray, expected: np.ndarray) -> str:
     return ""
 
 
+def _a(noun: str) -> str:
+    """'a list', 'an int', 'an ndarray'."""
+    return f"{'an' if noun[:1].lower() in 'aeiou' or noun.startswith('nd') else 'a'} {noun}"
+
+
 def expect_tuple(got: Any, names: tuple[str, ...], what: str) -> tuple:
     """The function must return exactly len(names) values."""
     if got is None:
         raise CheckFailed(f"{what} should return {len(names)} values ({', '.join(names)}), but it "
                           "returned None: is its `return` missing?")
     if not isinstance(got, (tuple, list)) or len(got) != len(names):
-        count = f"{len(got)} values" if isinstance(got, (tuple, list)) else f"a {type(got).__name__}"
+        count = f"{len(got)} values" if isinstance(got, (tuple, list)) \
+            else _a(type(got).__name__)
         raise CheckFailed(f"{what} should return {len(names)} values ({', '.join(names)}), "
                           f"but it returned {count}")
     return tuple(got)

@@ -48,7 +48,16 @@ def _outputs(value: Any, count: int) -> tuple:
 
 def diagnose(module: types.ModuleType, args: dict[str, Any], got: Any, expected: Any,
              failing: list[int], names: tuple[str, ...]) -> list[str]:
-    """The causes of the failing outputs (indices into `names`) of one call, merged."""
+    """The causes of the failing outputs (indices into `names`) of one call, merged. Advice
+    only: should working it out fail, nothing is said, and the check's verdict stands."""
+    try:
+        return _diagnose(module, args, got, expected, failing, names)
+    except Exception:  # noqa: BLE001
+        return []
+
+
+def _diagnose(module: types.ModuleType, args: dict[str, Any], got: Any, expected: Any,
+              failing: list[int], names: tuple[str, ...]) -> list[str]:
     got_k, expected_k = _outputs(got, len(names)), _outputs(expected, len(names))
     known = getattr(module, "MISTAKES", ())
     table = {}  # key -> the outputs a learner making that mistake returns here
@@ -114,7 +123,16 @@ ERROR = re.compile(r"raised (\w+): (.*?)(?: \([^()]*, line \d+: (.*)\))?$", re.S
 def explain_error(module: types.ModuleType, name: str, args: dict[str, Any], message: str
                   ) -> list[str]:
     """Why the learner's function raised, when it is known: a global that is not there, a
-    Python function given a whole array, or the one edit of the formula that raises the same."""
+    Python function given a whole array, or the one edit of the formula that raises the same.
+    Advice only, like diagnose."""
+    try:
+        return _explain_error(module, name, args, message)
+    except Exception:  # noqa: BLE001
+        return []
+
+
+def _explain_error(module: types.ModuleType, name: str, args: dict[str, Any], message: str
+                   ) -> list[str]:
     found = ERROR.search(message)
     if not found:
         return []
@@ -132,8 +150,7 @@ def explain_error(module: types.ModuleType, name: str, args: dict[str, Any], mes
         return [f"{name} gives a whole array to Python's max, min, if, and or or, which take one "
                 "number: use NumPy's element-wise np.maximum(Z, 0) or np.where"]
     if program is not None:
-        target = re.match(r"\s*(\w+)\s*=[^=]", line or "")
-        edit = program.find_error(args, kind, text, target[1] if target else None)
+        edit = program.find_error(args, kind, text, line)
         if edit is not None:
             return [edit.says[0]]
     return []

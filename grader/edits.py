@@ -37,11 +37,37 @@ def _leaky_relu(Z: np.ndarray) -> np.ndarray:
     return np.where(Z > 0, Z, 0.01 * Z)
 
 
+def _matmul(a: Any, b: Any) -> Any:
+    """a @ b, refusing shapes that do not fit in the words of np.dot, which names both shapes
+    (so that an edit's error can be held against a learner's, shape by shape)."""
+    if np.ndim(a) >= 1 and np.ndim(b) >= 1:
+        inner = np.shape(b)[0] if np.ndim(b) == 1 else np.shape(b)[-2]
+        if np.shape(a)[-1] != inner:
+            raise ValueError(f"shapes {_tuple(np.shape(a))} and {_tuple(np.shape(b))} not "
+                             f"aligned: {np.shape(a)[-1]} (dim {np.ndim(a) - 1}) != {inner} "
+                             f"(dim {max(np.ndim(b) - 2, 0)})")
+    return a @ b
+
+
+def _tuple(shape: tuple) -> str:
+    return "(" + ",".join(map(str, shape)) + ("," if len(shape) == 1 else "") + ")"
+
+
+class _Products(ast.NodeTransformer):
+    """a @ b becomes _matmul(a, b) in the code that runs (never in the words said)."""
+
+    def visit_BinOp(self, node: ast.BinOp) -> ast.AST:
+        self.generic_visit(node)
+        if isinstance(node.op, ast.MatMult):
+            return ast.Call(ast.Name("_matmul", ast.Load()), [node.left, node.right], [])
+        return node
+
+
 # What a program may call, and what a learner may call instead of each function.
 NAMESPACE: dict[str, Any] = {
     "np": np, "relu": network.relu, "relu_deriv": network.relu_deriv,
     "softmax": network.softmax, "one_hot": network.one_hot, "sigmoid": _sigmoid,
-    "leaky_relu": _leaky_relu, "ones_like": np.ones_like,
+    "leaky_relu": _leaky_relu, "ones_like": np.ones_like, "_matmul": _matmul,
 }
 ALTERNATIVES: dict[str, tuple[str, ...]] = {
     "relu": ("sigmoid", "np.tanh", "leaky_relu", "softmax", "np.abs"),
@@ -62,6 +88,7 @@ class Edit:
     says: tuple[str, ...]
     lines: tuple[tuple[int, types.CodeType], ...]  # (statement number, its edited code)
     nodes: frozenset[int]  # pre-order numbers of the nodes replaced
+    texts: tuple[str, ...] = ()  # the edited statements, as source
 
 
 @dataclass
@@ -104,8 +131,8 @@ class Program:
             if len(self.outputs) == 1:
                 value = ast.Tuple([value], ast.Load())
             statement = ast.Assign([ast.Name("__out__", ast.Store())], value)
-        module = ast.fix_missing_locations(ast.Module([statement], []))
-        return compile(module, "<formula>", "exec")
+        module = _Products().visit(ast.Module([copy.deepcopy(statement)], []))
+        return compile(ast.fix_missing_locations(module), "<formula>", "exec")
 
     def _env(self, args: dict[str, Any], edit: Edit | None) -> dict[str, Any]:
         env = dict(NAMESPACE)
@@ -184,7 +211,9 @@ class Program:
             lines = tuple((i, self._compile(tree.body[i])) for i in statements)
         except (SyntaxError, ValueError, TypeError):
             return None
-        return Edit(says, lines, nodes)
+        texts = tuple(f"{target} = {ast.unparse(value)}" for i in statements
+                      for target, _, value in _targets(tree.body[i], self.outputs, self.name))
+        return Edit(says, lines, nodes, texts)
 
     def pair(self, a: Edit, b: Edit) -> Edit | None:
         """Both edits at once, when they touch separate places (compiled once, kept)."""
@@ -197,7 +226,7 @@ class Program:
         if a.nodes & b.nodes or self._nested(a.nodes | b.nodes):
             return None
         if not {i for i, _ in a.lines} & {i for i, _ in b.lines}:  # other lines: no compiling
-            return Edit(a.says + b.says, a.lines + b.lines, a.nodes | b.nodes)
+            return Edit(a.says + b.says, a.lines + b.lines, a.nodes | b.nodes, a.texts + b.texts)
         replacements = {}
         for edit in (a, b):
             for number in edit.nodes:
@@ -281,33 +310,45 @@ class Program:
                     return both, factor
         return None
 
-    def find_error(self, args: dict[str, Any], kind: str, message: str, target: str | None = None
+    def find_error(self, args: dict[str, Any], kind: str, message: str, line: str | None
                    ) -> Edit | None:
-        """The single edit that raises what the learner's code raised: the same exception, about
-        the same shapes (a broadcast of (10, 7) with (10,), say), or a matrix product of shapes
-        that do not fit. None when edits of several lines raise it: which of them the learner
-        made is then not known (unless one of them computes `target`, what the learner's
-        failing line assigns)."""
-        shapes = shapes_in(message)
+        """The single edit that raises what the learner's code raised, in the learner's own
+        failing `line`: the same exception about the same shapes (a broadcast of (10, 7) with
+        (10,), or a product whose inner sizes 7 and 784 do not fit), made by an edit of the line
+        that assigns what the learner's line assigns, to the same variables in the same order.
+        The edit the learner wrote word for word wins; else it must be the only one, or the
+        cause is not known."""
+        theirs = self._variables_in(line or "")
+        if not theirs:
+            return None
         found = []
         for edit in self.singles():
+            mine = [self._variables_in(text) for text in edit.texts]
+            if theirs not in mine:
+                continue  # not the learner's line: other variables, or in another order
             try:
                 self.run(args, edit)
             except Exception as err:  # noqa: BLE001
-                if type(err).__name__ != kind or _family(str(err)) != _family(message) \
-                        or getattr(err, "formula_line", None) not in dict(edit.lines):
-                    continue  # not this error, or raised by a later line the edit upset
-                if _family(message) == "matmul" or sorted(shapes_in(str(err))) == sorted(shapes):
+                if type(err).__name__ == kind and getattr(err, "formula_line", None) in \
+                        dict(edit.lines) and _same_error(str(err), message):
                     found.append(edit)
-        if target is not None:  # the learner's failing line assigns this: its edits come first
-            own = [e for e in found if any(self._assigns(i) == target for i, _ in e.lines)]
-            found = own or found
-        lines = {i for edit in found for i, _ in edit.lines}
-        return found[0] if len(lines) == 1 else None
+        written = [e for e in found if _bare(line or "") in map(_bare, e.texts)]
+        if written:  # the learner wrote exactly this edit
+            return written[0]
+        return found[0] if len(found) == 1 else None
 
-    def _assigns(self, line: int) -> str | None:
-        statement = self.tree.body[line]
-        return ast.unparse(statement.targets[0]) if isinstance(statement, ast.Assign) else None
+    def _variables_in(self, code: str) -> tuple[str, ...] | None:
+        """The formula's variables in a line of code, in order (not m, which learners place
+        anywhere), its first the one it assigns; None when the line does not parse alone."""
+        try:
+            tree = ast.parse(code.strip())
+        except SyntaxError:
+            return None
+        known = set(self.inputs) | {t.id for s in self.tree.body if isinstance(s, ast.Assign)
+                                    for t in s.targets if isinstance(t, ast.Name)}
+        names = sorted((n for n in ast.walk(tree) if isinstance(n, ast.Name)),
+                       key=lambda n: (n.lineno, n.col_offset))
+        return tuple(n.id for n in names if n.id in known and n.id != self.scale)
 
     def parts(self, edit: Edit) -> list[Edit]:
         """The single edits an edit is made of."""
@@ -324,6 +365,29 @@ class Program:
         if edit not in self._recent:
             self._recent.insert(0, edit)
             del self._recent[8:]
+
+
+def _bare(code: str) -> str:
+    return re.sub(r"\s", "", code)
+
+
+def _same_error(theirs: str, ours: str) -> bool:
+    """Two NumPy shape errors that say the same: a broadcast of the same shapes, or a matrix
+    product whose inner sizes are the same two numbers (np.dot and @ word it differently)."""
+    if _family(theirs) != _family(ours):
+        return False
+    if _family(theirs) == "matmul":  # np.dot names both shapes; @ only the two sizes
+        if "not aligned" in theirs:
+            return sorted(shapes_in(theirs)) == sorted(shapes_in(ours))
+        return _inner(theirs) is not None and _inner(theirs) == _inner(ours)
+    return sorted(shapes_in(theirs)) == sorted(shapes_in(ours))
+
+
+def _inner(message: str) -> tuple[int, ...] | None:
+    """The two inner sizes a matrix product could not match, whichever way NumPy says it."""
+    found = re.search(r"(\d+) \(dim \d+\) != (\d+) \(dim \d+\)", message) \
+        or re.search(r"size (\d+) is different from (\d+)", message)
+    return tuple(sorted(int(n) for n in found.groups())) if found else None
 
 
 def _family(message: str) -> str:
@@ -451,7 +515,8 @@ def _replacements(node: ast.AST, parent: Any, scope: list[str], top: ast.AST) ->
         for other in scope:
             if other != node.id:
                 yield ast.Name(other, ast.Load())
-        yield ast.Attribute(ast.Name(node.id, ast.Load()), "T", ast.Load())
+        if not (isinstance(parent, ast.Attribute) and parent.attr == "T"):  # not X.T.T
+            yield ast.Attribute(ast.Name(node.id, ast.Load()), "T", ast.Load())
     if isinstance(node, ast.Attribute) and node.attr == "T":
         yield node.value
     if node is top and not isinstance(node, ast.Name):

@@ -120,8 +120,18 @@ def run_training(worker, data: Data, verdict: Verdict, settings: TrainingSetting
     if failing:
         result.message = _related(result, failing, settings)
     elif result.status == Status.FAILED:
-        result.message = _diagnose(str(value.get("stopped", "")), history, dev_accuracy,
-                                   verdict.target)
+        # Every function passes its checks and the loss stayed finite: look at the data (and
+        # the settings) before blaming the code.
+        stopped = str(value.get("stopped", ""))
+        own = reference_accuracy(data, verdict, settings) \
+            if stopped.partition(":")[0] not in ("nan", "diverged") else verdict.target
+        if own < verdict.target:
+            result.message = (
+                f"dev accuracy {dev_accuracy:.3f} is below the target {verdict.target:.2f}, "
+                f"but the grader's own network, trained the same way on the same data, reaches "
+                f"only {own:.3f}: the data is the problem, not your code ({_data_words(data)})")
+        else:
+            result.message = _diagnose(stopped, history, dev_accuracy, verdict.target)
     if result.status == Status.FAILED:
         with np.errstate(all="ignore"):
             hidden = network.forward(params, data.X_dev / 255.0)[0][1]
@@ -133,6 +143,39 @@ def run_training(worker, data: Data, verdict: Verdict, settings: TrainingSetting
     result.extra["confusion"] = confusion_matrix(data.Y_dev, dev_pred).tolist()
     result.predictions = {"dev": dev_pred, "test": test_pred}
     return result
+
+
+def reference_accuracy(data: Data, verdict: Verdict, settings: TrainingSettings) -> float:
+    """The dev accuracy the grader's own network reaches when trained as the learner's was:
+    what this data allows."""
+    rng = np.random.default_rng(settings.seed)
+    params = {}
+    for name, shape in network.shapes(verdict.layers).items():
+        if settings.init == "uniform":
+            params[name] = rng.random(shape) - 0.5
+        else:
+            params[name] = (rng.normal(0.0, np.sqrt(2.0 / shape[1]), shape) if name[0] == "W"
+                            else np.zeros(shape))
+    X, m = data.X_train / 255.0, data.X_train.shape[1]
+    batch = settings.batch_size or m
+    with np.errstate(all="ignore"):
+        for _ in range(settings.epochs):
+            order = rng.permutation(m) if settings.batch_size else np.arange(m)
+            for start in range(0, m, batch):
+                idx = order[start:start + batch]
+                xb, yb = X[:, idx], data.Y_train[idx]
+                grads = network.backward(params, network.forward(params, xb), xb, yb)
+                params = {k: p - settings.alpha * grads[f"d{k}"] for k, p in params.items()}
+        return float((network.predict(params, data.X_dev / 255.0) == data.Y_dev).mean())
+
+
+def _data_words(data: Data) -> str:
+    """What might be wrong with the training data, in numbers."""
+    m = data.X_train.shape[1]
+    counts = np.bincount(data.Y_train, minlength=10)
+    return (f"{m:,} training examples, labels {', '.join(f'{d}: {n}' for d, n in enumerate(counts))}"
+            "; too few examples, or labels that do not belong to their images, keep any network "
+            "from learning")
 
 
 def _related(result: TrainingResult, failing: list[ExerciseResult],

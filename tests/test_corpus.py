@@ -152,6 +152,17 @@ SINGLE_BUGS = {
     "softmax_whole_sum": ("softmax", "E / E.sum(axis=0, keepdims=True)", "E / E.sum()",
                           "softmax uses np.sum(E"),
     "relu_deriv_at_zero": ("relu_deriv", "(Z > 0)", "(Z >= 0)", "Z >= 0"),
+    # shape errors: the edit that raises the same error, with the same shapes, in the same line
+    "dw1_dot_x": ("backward_prop", "dW1 = dZ1 @ X.T / m", "dW1 = 1 / m * dZ1.dot(X)",
+                  "dW1 uses X where the formula has X.T"),
+    "dw2_dot_a1": ("backward_prop", "dW2 = dZ2 @ A1.T / m", "dW2 = 1 / m * dZ2.dot(A1)",
+                   "dW2 uses A1 where the formula has A1.T"),
+    "z1_with_x_transposed": ("forward_prop", "W1 @ X + b1", "W1.dot(X.T) + b1",
+                             "Z1 uses X.T where the formula has X"),
+    "dw1_transposed_in_update": ("update_params", "W1 = W1 - alpha * dW1",
+                                 "W1 = W1 - alpha * dW1.T", "W1 uses dW1.T"),
+    "relu_deriv_of_z1_transposed": ("backward_prop", "relu_deriv(Z1)", "relu_deriv(Z1.T)",
+                                    "dZ1 uses Z1.T"),
 }
 
 
@@ -179,6 +190,17 @@ def test_a_single_bug_nobody_listed_is_named(single, bug):
     ex = run.exercise(exercise)
     assert ex["status"] in ("failed", "error"), run.describe()
     assert told in ex["diagnosis"], f"{bug}: {ex['diagnosis'] or ex['message']}"
+    assert ex["diagnosis"].count(" uses ") <= 1, ex["diagnosis"]  # that one, and nothing else
+
+
+def test_a_shape_error_that_no_edit_makes_is_given_no_cause(grade, submission):
+    """np.max(Z1, 0) for np.maximum: A1 loses a dimension, and Z2's product fails. No edit of
+    the formula raises that very error, so no cause is guessed."""
+    source = (SOLUTIONS / "forward_prop.py").read_text().replace("A1 = relu(Z1)",
+                                                                 "A1 = np.max(Z1, 0)")
+    run = grade(submission({"forward_prop.py": "import numpy as np\n" + source}), "forward_prop")
+    ex = run.exercise("forward_prop")
+    assert ex["status"] == "error" and ex["diagnosis"] == "", ex
 
 
 # --------------------------------------------------------------------------- reporting

@@ -184,3 +184,14 @@ def test_dead_relus_are_diagnosed(tmp_path, digits):
     result = train(folder, digits)
     assert result.status == FAILED
     assert "hidden units are dead" in result.message
+
+
+def test_the_data_is_blamed_before_code_that_passes_its_checks(digits):
+    """Labels that do not belong to their images: no network learns, so the code is not told
+    to check its gradients."""
+    shuffled = dataclasses.replace(digits, Y_train=np.random.default_rng(0).permutation(
+        digits.Y_train))
+    result = train(REPO / "solutions", shuffled)
+    assert result.status == FAILED
+    assert "the data is the problem, not your code" in result.message, result.message
+    assert "gradients" not in result.message and "update_params" not in result.message
