@@ -64,8 +64,9 @@ class Batch:
             row["message"] = ("no .py file, folder of exercises or .ipynb notebook found "
                               "(symbolic links are not followed)")
             return row
-        command = [sys.executable, "-m", "grader", "--submission", str(target), "--json",
-                   "--seed", str(self.seed), "--timeout", str(self.limits.call)]
+        # Each grader starts in the repository: a path relative to here must not change meaning.
+        command = [sys.executable, "-m", "grader", "--submission", os.path.abspath(target),
+                   "--json", "--seed", str(self.seed), "--timeout", str(self.limits.call)]
         command += [] if self.train else ["--no-train"]
         env = dict(os.environ, NN_GRADER_MEMORY_MB=str(self.limits.memory_mb), NO_COLOR="1")
         started = time.perf_counter()
@@ -165,7 +166,7 @@ def main(argv: list[str]) -> int:
     if args.jobs < 1:
         raise UsageError("--jobs must be at least 1")
     if not 0 < args.time_limit <= 86400:
-        raise UsageError("--time-limit must be a number of seconds between 0 and 86400")
+        raise UsageError("--time-limit must be a number of seconds above 0 and at most 86400")
     if args.memory < 512:
         raise UsageError("--memory must be at least 512 (MB): NumPy alone needs about 200")
     json_path = args.out.with_suffix(".json")
@@ -223,8 +224,7 @@ def _run(batch: Batch, entries: dict[str, Path], jobs: int) -> list[dict]:
 
 
 def _summary(rows: list[dict], seconds: float, jobs: int) -> str:
-    graded = [r for r in rows if r["status"] == GRADED]
-    mean = sum(r["score"] for r in graded) / len(graded) if graded else 0.0
+    mean = sum(r["score"] for r in rows) / len(rows) if rows else 0.0  # 0 for the ungraded
     problems = [f"{sum(r['status'] == s for r in rows)} {what}" for s, what in
                 ((TIMEOUT, "timed out"), (ERROR, "could not be graded"))
                 if any(r["status"] == s for r in rows)]

@@ -141,7 +141,8 @@ CHAPTER_1 = (
         doc="""The derivative of ReLU, element by element: 1.0 where z > 0, else 0.0 (also at z = 0).
 
         Z: any shape, e.g. (10, m).
-        Returns: a float array of the same shape as Z (1.0 and 0.0, not True and False).
+        Returns: an array of the same shape as Z: 1.0 where Z > 0, else 0.0 (True and False, or
+        1 and 0, are accepted too).
 
         Example:
             relu_deriv(np.array([[-2.0, 0.0], [0.5, 3.0]]))  ->  [[0.0, 0.0], [1.0, 1.0]]
@@ -150,8 +151,8 @@ CHAPTER_1 = (
                  "derelu", "reLUDeriv", "relu_derivative", "ReLU_derivative", "relu_prime",
                  "drelu", "dReLU", "relu_grad", "relu_backward"),
         hints=(
-            "The slope of max(0, z) is 1 on the right of zero and 0 on the left; "
-            "the result must be floats, not booleans.",
+            "The slope of max(0, z) is 1 on the right of zero and 0 on the left (and, by "
+            "convention, 0 at zero itself).",
             "Z > 0 is a boolean array of Z's shape; turn it into 1.0 / 0.0 with .astype(float).",
             "return (Z > 0).astype(float)",
         ),

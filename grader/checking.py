@@ -108,30 +108,38 @@ def outputs_match(learner, args: dict[str, Any], expected: Any = None, *, what: 
         pairs = [(g, e, f"{name} (value {i + 1} of {len(names)} returned by {ex.name}, "
                   f"{what or context})") for i, (name, g, e) in enumerate(zip(names, got, expected))]
     failures: dict[int, str] = {}
+    swapped = {}  # wrong output -> the other output it is: the order is wrong, not the values
     for i, (g, e, label) in enumerate(pairs):
         try:
             expect_array(g, e, label, rtol=rtol, atol=atol, floating=floating)
         except CheckFailed as failure:
-            hint = order_hint(g, i, expected, names, rtol, atol) if len(names) > 1 else ""
-            failures[i] = str(failure) + hint
+            j = other_output(g, i, expected, rtol, atol) if len(names) > 1 else None
+            if j is not None:
+                swapped[i] = j
+            failures[i] = str(failure) + (f". Value {i + 1} is {names[j]}: return the values in "
+                                          f"the order ({', '.join(names)})" if j is not None
+                                          else "")
     if failures:
-        causes = diagnose(learner.module, dict(zip(ex.arg_names, inputs)), got, expected,
-                          list(failures), names)
+        # Only a shuffle of the wrong outputs among themselves is an order mistake.
+        shuffled = len(swapped) == len(failures) and set(swapped.values()) == set(failures)
+        causes = [f"{ex.name} returns its values in another order: return "
+                  f"{', '.join(names)}"] if shuffled else \
+            diagnose(learner.module, dict(zip(ex.arg_names, inputs)), got, expected,
+                     list(failures), names)
         message = "\n".join(failures.values())
         raise CheckFailed(message + (f"\nLikely cause: {'; '.join(causes)}" if causes else ""),
                           causes)
     return got
 
 
-def order_hint(got: Any, position: int, expected: tuple, names: tuple[str, ...], rtol: float,
-               atol: float) -> str:
-    """When a wrong value is in fact another expected output, say so: the order is wrong."""
+def other_output(got: Any, position: int, expected: tuple, rtol: float, atol: float
+                 ) -> int | None:
+    """When a wrong value is in fact another expected output, which one."""
     for j, e in enumerate(expected):
         if j != position and isinstance(got, np.ndarray) and got.shape == e.shape \
                 and np.allclose(got, e, rtol=rtol, atol=atol):
-            return (f". Value {position + 1} is {names[j]}: return the values in the order "
-                    f"({', '.join(names)})")
-    return ""
+            return j
+    return None
 
 
 def leaves_inputs_untouched(learner, args: dict[str, Any], may_change: tuple[str, ...] = ()) -> None:

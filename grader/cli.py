@@ -10,6 +10,7 @@ import argparse
 import importlib
 import json
 import secrets
+import shlex
 import signal
 import sys
 import time
@@ -126,9 +127,12 @@ def grade(argv: list[str]) -> int:
     else:
         from grader.report import RERUN, Wording, print_report
 
-        option = "" if args.submission is DEFAULT_SUBMISSION else f" --submission {submission}"
+        option = "" if args.submission is DEFAULT_SUBMISSION else \
+            f" --submission {shlex.quote(str(submission))}"
         print_report(results, submission, data, progress,
-                     Wording(rerun=RERUN.replace("{submission}", option)),
+                     Wording(rerun=RERUN.replace("{submission}", option),
+                             more=f"python -m grader {{name}}{option} -v shows them all",
+                             everything=f"Run python -m grader{option} to grade all and train."),
                      shown=None if args.verbose else 2)
         for path in written:
             print(f"wrote {path}")

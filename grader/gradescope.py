@@ -64,6 +64,8 @@ def _exercise_test(ex) -> dict[str, Any]:
     else:
         output = f"{len(failed)} of {len(ex.checks)} checks failed.\n" + "".join(
             f"\nx {c.name}\n  {c.message}\n" for c in failed)
+    if ex.diagnosis and ex.status == Status.ERROR:  # failed checks carry theirs already
+        output += f"\nLikely cause: {ex.diagnosis}"
     if ex.printed:
         output += f"\n\nYour code printed:\n{ex.printed[:OUTPUT_LIMIT]}"
     if ex.warnings:

@@ -21,8 +21,12 @@ def checked(path: Path) -> Path:
     if not path.exists():
         raise UsageError(f"the submission {path} does not exist")
     if path.is_dir():
-        if not any(path.glob("*.py")):
-            raise UsageError(f"the folder {path} holds no .py file")
+        if not any(path.glob("*.py")) and not any(path.glob("*.ipynb")):
+            raise UsageError(f"the folder {path} holds no .py file or notebook")
+        if not any((path / ex.file).is_file() for ex in EXERCISES):
+            inner = find(path)  # a repository holding exercises/, or one file of them all
+            if inner is not None:
+                return inner
         return path
     if path.suffix == ".ipynb":
         try:

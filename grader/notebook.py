@@ -30,6 +30,7 @@ from grader.figures import write_figures
 from grader.limits import Limits
 from grader.report import Wording, console, draw_digit, print_report
 from grader.results import Results
+from grader.submission import is_stub
 from grader.training import Data, run_training
 from grader.worker import Worker
 
@@ -136,6 +137,9 @@ def _kernel_code(namespace: dict[str, Any], names: list[str]) -> tuple[list[str]
         if name in seen:
             continue
         seen.add(name)
+        if name in BY_NAME and (name not in namespace or is_stub(namespace[name])):
+            name = _alias_in(namespace, BY_NAME[name]) or name  # the notebook's ReLU for relu
+            seen.add(name)
         if name not in namespace:
             if name in BY_NAME and name not in names:
                 functions.append((name, f"def {name}(*args, **kwargs):\n"
@@ -156,6 +160,14 @@ def _kernel_code(namespace: dict[str, Any], names: list[str]) -> tuple[list[str]
             pass
     labels = {len(bindings) + i: label for i, (label, _) in enumerate(functions, 1)}
     return bindings + [source for _, source in functions], labels
+
+
+def _alias_in(namespace: dict[str, Any], ex: Exercise) -> str | None:
+    """The name the kernel gives exercise `ex`, if it uses one of the names learners use."""
+    squash = {a.lower().replace("_", "") for a in ex.aliases}
+    return next((k for k, v in namespace.items() if isinstance(v, types.FunctionType)
+                 and k != ex.name and k.lower().replace("_", "") in squash and not is_stub(v)),
+                None)
 
 
 def _binding(name: str, value: Any) -> str | None:
@@ -204,6 +216,7 @@ def _relabel(results: Results, labels: dict[int, str]) -> None:
 
     for res in results.exercises:
         res.message = fix(res.message)
+        res.warnings = [fix(w) for w in res.warnings]
         for check_result in res.checks:
             check_result.message = fix(check_result.message)
     results.training.message = fix(results.training.message)

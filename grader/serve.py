@@ -58,7 +58,8 @@ def _serve(proto_in: io.BufferedReader, proto_out: io.BufferedWriter) -> None:
                 proto_out, {"status": "progress"}, name))
             wire.send(proto_out, {"status": "ok"},
                       {"functions": sorted(sub.functions), "problems": sub.problems,
-                       "notes": sub.notes, "warnings": sub.warnings})
+                       "notes": sub.notes, "warnings": sub.warnings,
+                       "parameters": sub.parameters})
         elif op == "call":
             reply, result = _call(sub, request, value)
             wire.send(proto_out, reply, result)

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import ast
 import importlib.util
+import inspect
 import linecache
 import os
 import re
 import sys
+import textwrap
 import traceback
 import types
 from collections.abc import Callable, Iterator
@@ -41,6 +43,7 @@ class Submission:
     notes: dict[str, str] = field(default_factory=dict)  # exercise -> another name, parameters
     warnings: list[str] = field(default_factory=list)  # lines of a file that could not run
     plans: dict[str, signatures.Plan] = field(default_factory=dict)  # how to call each
+    parameters: dict[str, list[str]] = field(default_factory=dict)  # the exercise's it takes
     namespaces: list[dict] = field(default_factory=list)  # every module dict of the learner's
 
     @contextmanager
@@ -80,6 +83,7 @@ def describe_exception(err: BaseException, root: Path) -> str:
                 f"line {err.lineno}: {shown.rstrip()})\n    {shown.rstrip()}\n    {caret}^")
     # The staged copy's folder means nothing to the learner: their files by name only.
     message = f"{type(err).__name__}: {err}".rstrip(": ").replace(str(root.parent) + os.sep, "")
+    message = message.replace(str(Path.home()), "~")  # the worker's home is its scratch folder
     frames = [f for f in traceback.extract_tb(err.__traceback__) if _is_learner(f.filename, root)]
     if frames:
         f = frames[-1]
@@ -156,6 +160,13 @@ def _stand_in(sub: Submission, name: str) -> types.ModuleType:
     return module
 
 
+def _stood_in(sub: Submission, name: str) -> None:
+    """A file that did not load is stood in for under both names a learner imports it by:
+    `from .softmax import softmax` and `from softmax import softmax`."""
+    module = _stand_in(sub, name)
+    sys.modules[f"{PACKAGE}.{name}"] = sys.modules[name] = module
+
+
 def load(path: Path, reference: Reference, skip: dict[str, str] | None = None,
          before_file: Callable[[str], None] = lambda name: None) -> Submission:
     """Load a .py file, a folder or a .ipynb notebook. In a folder, the exercises in `skip`
@@ -197,14 +208,14 @@ def _load_folder(folder: Path, sub: Submission, skip: dict[str, str],
             continue
         if ex.name in skip:
             sub.problems[ex.name] = skip[ex.name]
-            sys.modules[f"{PACKAGE}.{ex.name}"] = _stand_in(sub, ex.name)
+            _stood_in(sub, ex.name)
             continue
         before_file(ex.name)
         try:
             module = _exec_module(f"{PACKAGE}.{ex.name}", file, sub)
         except BaseException as err:
             sub.problems[ex.name] = f"{ex.file} could not be loaded: {describe_exception(err, folder)}"
-            sys.modules[f"{PACKAGE}.{ex.name}"] = _stand_in(sub, ex.name)
+            _stood_in(sub, ex.name)
             continue
         setattr(package, ex.name, module)
     learner_modules = [m for m in list(sys.modules.values())
@@ -292,14 +303,19 @@ def _collect(sub: Submission, modules: list[types.ModuleType], own: dict[str, st
                  f"{ex.name} to silence this note)"] if shown != ex.name else []
         plan = signatures.plan(ex, fn, shown)
         sub.plans[ex.name] = plan
+        sub.parameters[ex.name] = list(ex.arg_names) if plan.positional else \
+            [ex.arg_names[index] for _, kind, index in plan.sources if kind == "arg"]
         notes += [plan.note] if plan.note else []
         if notes:
             sub.notes[ex.name] = " ".join(notes)
 
 
 def _find(modules: list[types.ModuleType], ex) -> tuple[str, Callable] | None:
-    """(the name it is bound to, the function) of the exercise in these modules."""
+    """(the name it is bound to, the function) of the exercise in these modules: under its
+    own name, else under a name learners give it; a stub under its own name gives way to the
+    learner's function under another (the notebook's stub cell, then their `ReLU`)."""
     wanted = {_squash(n): n for n in (ex.name, *ex.aliases)}
+    found = []
     for exact in (True, False):
         for module in modules:
             for key, value in vars(module).items():
@@ -307,8 +323,20 @@ def _find(modules: list[types.ModuleType], ex) -> tuple[str, Callable] | None:
                         or isinstance(value, types.ModuleType):
                     continue
                 if (key == ex.name) if exact else (_squash(key) in wanted):
-                    return key, value
-    return None
+                    found.append((key, value))
+    return next((f for f in found if not is_stub(f[1])), found[0] if found else None)
+
+
+def is_stub(fn: Callable) -> bool:
+    """A function whose body is only its docstring and `raise NotImplementedError`."""
+    try:
+        tree = ast.parse(textwrap.dedent(inspect.getsource(fn)))
+    except (OSError, TypeError, SyntaxError):
+        return False
+    body = tree.body[0].body if tree.body and isinstance(tree.body[0], ast.FunctionDef) else []
+    body = [s for s in body if not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))]
+    return len(body) == 1 and isinstance(body[0], ast.Raise) and "NotImplementedError" in \
+        ast.unparse(body[0])
 
 
 def _squash(name: str) -> str:

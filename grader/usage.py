@@ -30,7 +30,8 @@ def _seconds(text: str) -> float:
     except ValueError:
         value = float("nan")
     if not 0 < value <= 3600:  # also refuses nan and inf
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds between 0 and 3600")
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds above 0 and at "
+                                         "most 3600")
     return value
 
 

@@ -153,6 +153,9 @@ class Worker:
                 message = reply.message or "loading your code sent back a garbled reply"
                 value = {"functions": [], "problems": dict.fromkeys(NAMES, message)}
             notes, warnings = value.get("notes"), value.get("warnings")
+            given = value.get("parameters")
+            value["parameters"] = {str(k): [str(p) for p in v][:50] for k, v in given.items()
+                                   if type(v) is list} if type(given) is dict else {}
             value["notes"] = {str(k): str(v)[:2000] for k, v in notes.items()} \
                 if type(notes) is dict else {}
             value["warnings"] = [str(w)[:2000] for w in warnings][:20] \

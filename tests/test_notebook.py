@@ -92,6 +92,8 @@ def stubs_run(generated: Path, kernels: Path) -> NotebookNode:
         v4.new_code_cell('check("relu")'),
         v4.new_code_cell("def softmax(Z):\n    E = np.exp(Z)\n    return E.nope"),
         v4.new_code_cell('check("softmax")'),
+        v4.new_code_cell("def ReLU_deriv(Z):\n    return Z > 0"),  # the notebook's own name
+        v4.new_code_cell('check("relu_deriv")'),
     ]
     return execute(nb, kernels, generated.parent)
 
@@ -176,7 +178,7 @@ def test_notebook_usage_errors(tmp_path: Path, args: list[str], mentions: list[s
 # --------------------------------------------------------------------------- running it
 
 def test_stub_notebook_reports_not_started(stubs_run: NotebookNode):
-    generated = stubs_run.cells[:-4]  # the cells the learner appended come after
+    generated = stubs_run.cells[:-6]  # the cells the learner appended come after
     checks = check_cells(generated)
     assert list(checks) == list(NAMES)
     for name, cell in checks.items():
@@ -193,7 +195,7 @@ def test_stub_notebook_reports_not_started(stubs_run: NotebookNode):
 
 def test_check_cell_grades_what_the_kernel_defines(stubs_run: NotebookNode):
     """Helpers and constants go along with the function; errors point at the learner's cell."""
-    helper_check, broken, broken_check = stubs_run.cells[-3], stubs_run.cells[-2], stubs_run.cells[-1]
+    helper_check, broken, broken_check = stubs_run.cells[-5:-2]
     assert re.search(r"PASS\s+relu\s", plain(helper_check)), plain(helper_check)
     shown = " ".join(plain(broken_check).replace("|", " ").split())  # words, without the panel
     assert re.search(r"ERROR\s+softmax\s", shown), shown
@@ -202,6 +204,9 @@ def test_check_cell_grades_what_the_kernel_defines(stubs_run: NotebookNode):
         said = plain(cell)
         assert "python -m grader" not in said and "--seed" not in said, said
         assert "repeats them" in said, said
+    alias_check = plain(stubs_run.cells[-1])  # ReLU_deriv, graded as relu_deriv
+    assert re.search(r"PASS\s+relu_deriv\s", alias_check), alias_check
+    assert "defines ReLU_deriv, not relu_deriv" in alias_check, alias_check
 
 
 def test_solution_notebook_passes_and_trains(solutions_run: NotebookNode):

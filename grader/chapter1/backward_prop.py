@@ -40,7 +40,8 @@ def _wrong(a: dict, *, sign=1.0, deriv=True, w2t=True, db_sum_all=False) -> tupl
 
 
 MISTAKES = (
-    Mistake("sign", "dZ2 has the wrong sign: it is A2 - one_hot(Y)", lambda a: _wrong(a, sign=-1.0)),
+    Mistake("sign", "dZ2 has the wrong sign: it must be A2 - one_hot(Y)",
+            lambda a: _wrong(a, sign=-1.0)),
     Mistake("no_relu_deriv", "dZ1 misses the factor relu_deriv(Z1): dZ1 = W2^T dZ2 * "
             "relu_deriv(Z1)", lambda a: _wrong(a, deriv=False)),
     Mistake("w2_not_transposed", "dZ1 uses W2 where it needs W2.T: dZ1 = W2.T @ dZ2 * "
