@@ -23,7 +23,7 @@ from grader.docs import readme_with_tables
 from grader.engine import run_checks
 from grader.results import Status
 from grader.stubs import package_init, stub_source
-from grader.usage import Parser
+from grader.usage import Parser, UsageError
 from grader.worker import Worker
 
 
@@ -139,6 +139,9 @@ def main(argv: list[str]) -> int:
     p.add_argument("--write", action="store_true",
                    help="write what is derived and missing (stubs, __init__.py, README table)")
     args = p.parse_args(argv)
+    if not (REPO / "solutions").is_dir():
+        raise UsageError(f"dev-check needs the repository's solutions/, which {REPO} has not "
+                         "(a student copy leaves them out)")
     found = problems(write=args.write)
     for line in found:
         print(line, file=sys.stderr)
