@@ -16,7 +16,7 @@ import numpy as np
 from grader.catalog import TrainingSettings
 
 
-def _init(rng: np.random.Generator, layers: list[int], init: str) -> list[np.ndarray]:
+def initial_params(rng: np.random.Generator, layers: list[int], init: str) -> list[np.ndarray]:
     """W1, b1, W2, b2, ...: He (N(0, 2 / fan_in), biases 0) or the notebook's U(-0.5, 0.5)."""
     params = []
     for fan_in, units in zip(layers, layers[1:]):
@@ -39,7 +39,7 @@ def train(functions: dict[str, Callable], *, X: np.ndarray, Y: np.ndarray, X_dev
     s = TrainingSettings(**settings)
     rng = np.random.default_rng(s.seed)
     X, X_dev = X / 255.0, X_dev / 255.0
-    params = _init(rng, layers, s.init)
+    params = initial_params(rng, layers, s.init)
     m = X.shape[1]
     batch = s.batch_size or m
     history: list[dict] = []

@@ -20,6 +20,7 @@ import numpy as np
 from grader import network
 from grader.catalog import TrainingSettings, Verdict
 from grader.results import ExerciseResult, Status, TrainingResult
+from grader.trainer import initial_params
 
 
 @dataclass
@@ -149,13 +150,7 @@ def reference_accuracy(data: Data, verdict: Verdict, settings: TrainingSettings)
     """The dev accuracy the grader's own network reaches when trained as the learner's was:
     what this data allows."""
     rng = np.random.default_rng(settings.seed)
-    params = {}
-    for name, shape in network.shapes(verdict.layers).items():
-        if settings.init == "uniform":
-            params[name] = rng.random(shape) - 0.5
-        else:
-            params[name] = (rng.normal(0.0, np.sqrt(2.0 / shape[1]), shape) if name[0] == "W"
-                            else np.zeros(shape))
+    params = network.as_params(*initial_params(rng, list(verdict.layers), settings.init))
     X, m = data.X_train / 255.0, data.X_train.shape[1]
     batch = settings.batch_size or m
     with np.errstate(all="ignore"):
