@@ -23,11 +23,9 @@ from typing import Any
 
 # Everything the worker runs is imported now, before learner code can patch anything and while
 # the grader's files can still be read (the sandbox hides them).
-from grader import sandbox, signatures, submission, trainer, wire
+from grader import sandbox, shown, signatures, submission, trainer, wire
 from grader.sandbox import NOBODY, NOGROUP, SANDBOX_FAILED
 from grader.submission import describe_exception
-
-PRINT_LIMIT = 2000  # characters of a call's printed output that are kept
 
 
 def _serve(proto_in: io.BufferedReader, proto_out: io.BufferedWriter) -> None:
@@ -105,8 +103,9 @@ def _run(sub, thunk) -> tuple[dict, Any]:
         except SystemExit as err:
             reply, result = {"status": "exit", "message": f"called sys.exit({err.code!r})"}, None
         except BaseException as err:
-            reply, result = {"status": "raised", "message": describe_exception(err, sub.root)}, None
-    reply["printed"] = printed.getvalue()[:PRINT_LIMIT]
+            message = shown.visible(describe_exception(err, sub.root), shown.MESSAGE_LIMIT)
+            reply, result = {"status": "raised", "message": message}, None
+    reply["printed"] = shown.visible(printed.getvalue(), shown.PRINTED_LIMIT)
     reply["warnings"] = _warnings(warned)
     return reply, result
 

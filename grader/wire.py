@@ -3,7 +3,10 @@
 The worker runs learner code, so everything it sends is untrusted. Decoding only ever builds
 plain Python values and NumPy arrays (np.load with allow_pickle=False): a hostile reply can be
 wrong, but it cannot run code in the grader or smuggle in an object that compares equal to
-anything.
+anything. Sizes are checked before anything is read (a header, a number of blobs and a total
+that no honest message comes near), nesting is bounded, and on the grader's side
+(`untrusted=True`) every string is made visible text (grader.shown) and only real arrays
+(bool, integer, float) count as arrays: complex, structured or text arrays come as `Opaque`.
 """
 
 from __future__ import annotations
@@ -16,7 +19,15 @@ from typing import Any, BinaryIO
 
 import numpy as np
 
-MAX_MESSAGE = 1 << 30  # 1 GiB: any larger header or blob is a broken or hostile worker
+from grader.shown import visible
+
+# Far above any honest message (a training set of 60,000 digits is 47 MB), far below what
+# would hurt the grader: a message past these is a broken or hostile worker.
+MAX_HEADER = 8 << 20
+MAX_BLOBS = 256
+MAX_MESSAGE = 256 << 20  # header and blobs together
+MAX_DEPTH = 32  # nesting of tuples, lists and dicts in a value
+REAL_KINDS = "biuf"  # the dtypes an array may have to be taken as an array by the grader
 _LEN = struct.Struct("<Q")
 
 
@@ -35,7 +46,9 @@ class WireError(Exception):
     """The byte stream does not follow the protocol (a worker that died or was tampered with)."""
 
 
-def _encode_value(value: Any, blobs: list[bytes]) -> Any:
+def _encode_value(value: Any, blobs: list[bytes], depth: int = 0) -> Any:
+    if depth > MAX_DEPTH // 2:
+        return _opaque(value)
     if isinstance(value, (np.ndarray, np.generic)):
         array = np.asarray(value)
         if array.dtype.kind in "biufc":
@@ -46,9 +59,9 @@ def _encode_value(value: Any, blobs: list[bytes]) -> Any:
     elif value is None or isinstance(value, (bool, int, float, str)):
         return value if type(value) in (bool, int, float, str, type(None)) else _opaque(value)
     elif type(value) in (tuple, list):
-        return {type(value).__name__: [_encode_value(v, blobs) for v in value]}
+        return {type(value).__name__: [_encode_value(v, blobs, depth + 1) for v in value]}
     elif type(value) is dict:
-        return {"dict": {str(k): _encode_value(v, blobs) for k, v in value.items()}}
+        return {"dict": {str(k): _encode_value(v, blobs, depth + 1) for k, v in value.items()}}
     return _opaque(value)
 
 
@@ -62,11 +75,13 @@ def _opaque(value: Any) -> dict:
     return {"object": type(value).__name__, "repr": text[:200]}
 
 
-def _decode_value(obj: Any, blobs: list[bytes]) -> Any:
-    if obj is None or type(obj) in (bool, int, float, str):
+def _decode_value(obj: Any, blobs: list[bytes], untrusted: bool, depth: int = 0) -> Any:
+    if type(obj) is str:
+        return visible(obj) if untrusted else obj
+    if obj is None or type(obj) in (bool, int, float):
         return obj
-    if type(obj) is not dict or len(obj) not in (1, 2):
-        raise WireError(f"unexpected value {str(obj)[:80]}")
+    if type(obj) is not dict or len(obj) not in (1, 2) or depth > MAX_DEPTH:
+        raise WireError(f"unexpected value {visible(str(obj)[:80])}")
     if "nd" in obj:
         index = obj["nd"]
         if type(index) is not int or not 0 <= index < len(blobs):
@@ -74,16 +89,23 @@ def _decode_value(obj: Any, blobs: list[bytes]) -> Any:
         try:
             array = np.load(io.BytesIO(blobs[index]), allow_pickle=False)
         except Exception as err:
-            raise WireError(f"bad array: {err}") from None
+            raise WireError(f"bad array: {visible(str(err)[:200])}") from None
+        if untrusted and (array.dtype.kind not in REAL_KINDS or array.dtype.fields is not None):
+            return Opaque("ndarray", f"of dtype {array.dtype} and shape {array.shape}")
         return array[()] if obj.get("scalar") is True else array
     if "tuple" in obj or "list" in obj:
-        items = [_decode_value(v, blobs) for v in obj.get("tuple", obj.get("list"))]
+        items = obj.get("tuple", obj.get("list"))
+        if type(items) is not list:
+            raise WireError("bad sequence")
+        items = [_decode_value(v, blobs, untrusted, depth + 1) for v in items]
         return tuple(items) if "tuple" in obj else items
     if "dict" in obj and type(obj["dict"]) is dict:
-        return {str(k): _decode_value(v, blobs) for k, v in obj["dict"].items()}
+        return {(visible(k, 100) if untrusted else k): _decode_value(v, blobs, untrusted,
+                                                                     depth + 1)
+                for k, v in obj["dict"].items()}
     if "object" in obj:
-        return Opaque(str(obj["object"])[:100], str(obj.get("repr", ""))[:200])
-    raise WireError(f"unexpected value {str(obj)[:80]}")
+        return Opaque(visible(str(obj["object"]), 100), visible(str(obj.get("repr", "")), 200))
+    raise WireError(f"unexpected value {visible(str(obj)[:80])}")
 
 
 def encode(header: dict, value: Any = None) -> bytes:
@@ -101,23 +123,41 @@ def send(stream: BinaryIO, header: dict, value: Any = None) -> None:
 
 
 def _read_exact(stream: BinaryIO, n: int) -> bytes:
-    if n > MAX_MESSAGE:
-        raise WireError(f"message of {n} bytes is too large")
     data = stream.read(n)
     if data is None or len(data) != n:
         raise EOFError("stream closed")
     return data
 
 
-def receive(stream: BinaryIO) -> tuple[dict, Any]:
-    """Read one message; raise EOFError when the peer has gone, WireError when it is garbled."""
+def receive(stream: BinaryIO, untrusted: bool = False) -> tuple[dict, Any]:
+    """Read one message; raise EOFError when the peer has gone, WireError when it is garbled
+    or too large (checked before it is read). `untrusted`: from learner code (see above)."""
     (size,) = _LEN.unpack(_read_exact(stream, _LEN.size))
+    if size > MAX_HEADER:
+        raise WireError(f"a header of {size:,} bytes is too large")
     try:
         header = json.loads(_read_exact(stream, size))
-    except ValueError:
+    except (ValueError, RecursionError):
         raise WireError("header is not JSON") from None
     sizes = header.pop("blobs", []) if type(header) is dict else None
     if type(sizes) is not list or any(type(s) is not int or s < 0 for s in sizes):
         raise WireError("bad header")
+    if len(sizes) > MAX_BLOBS or size + sum(sizes) > MAX_MESSAGE:
+        raise WireError(f"a message of {len(sizes):,} arrays and {size + sum(sizes):,} bytes "
+                        "is too large")
     blobs = [_read_exact(stream, s) for s in sizes]
-    return header, _decode_value(header.pop("value", None), blobs)
+    value = _decode_value(header.pop("value", None), blobs, untrusted)
+    return (_visible_strings(header) if untrusted else header), value
+
+
+def _visible_strings(obj: Any, depth: int = 0) -> Any:
+    """A header from learner code with every string in it made visible text."""
+    if depth > MAX_DEPTH:
+        raise WireError("header nested too deeply")
+    if type(obj) is str:
+        return visible(obj)
+    if type(obj) is list:
+        return [_visible_strings(v, depth + 1) for v in obj]
+    if type(obj) is dict:
+        return {visible(k, 100): _visible_strings(v, depth + 1) for k, v in obj.items()}
+    return obj

@@ -39,13 +39,14 @@ from typing import Any
 
 import numpy as np
 
-from grader import modules, sandbox, wire
+from grader import modules, sandbox, shown, wire
 from grader.catalog import NAMES
 from grader.limits import Limits
 from grader.sandbox import NOBODY, NOGROUP, SANDBOX_FAILED
 from grader.staging import stage
 
 REFERENCE_WORK_LIMIT = 10_000_000  # numbers the grader's reference may be asked to make
+REPLIES_HELD = 2  # messages read ahead of the grader: with wire's caps, under 1 GB in all
 # What a worker inherits of the environment (besides LC_* and NN_GRADER_*): enough to run
 # Python and NumPy, nothing that names the user's sockets or holds their tokens.
 PASSED_ENV = ("PATH", "LANG", "LANGUAGE", "TZ", "TERM", "NO_COLOR", "PYTHONPATH", "PYTHONHOME",
@@ -74,6 +75,7 @@ class Worker:
         self.limits = limits
         self._proc: subprocess.Popen | None = None
         self._replies: queue.Queue = queue.Queue()
+        self._closed = threading.Event()  # set when the running worker is stopped
         self._loaded: dict | None = None
         self._ready = False  # the running worker said it is confined (no learner code before)
         self._skip: dict[str, str] = {}  # files that killed or hung the worker while loading
@@ -110,8 +112,8 @@ class Worker:
             start_new_session=os.name == "posix")
         if os.name == "posix":  # writes wait in _send, with a deadline, not in os.write
             os.set_blocking(self._proc.stdin.fileno(), False)
-        self._replies = queue.Queue()
-        threading.Thread(target=self._read, args=(self._proc.stdout, self._replies),
+        self._replies, self._closed = queue.Queue(maxsize=REPLIES_HELD), threading.Event()
+        threading.Thread(target=self._read, args=(self._proc.stdout, self._replies, self._closed),
                          daemon=True).start()
         self._loaded, self._ready = None, False
         staged = self._staging / "submission" / self.submission.name
@@ -119,13 +121,22 @@ class Worker:
                    time.monotonic() + self.limits.load)
 
     @staticmethod
-    def _read(stream, replies: queue.Queue) -> None:
-        while True:
+    def _read(stream, replies: queue.Queue, closed: threading.Event) -> None:
+        """Pass the worker's messages on, holding at most REPLIES_HELD; end with the first
+        error (end of file, a garbled or oversized message) or once the worker is stopped."""
+        item: Any = None
+        while not isinstance(item, Exception):
             try:
-                replies.put(wire.receive(stream))
-            except (EOFError, OSError, wire.WireError, ValueError) as err:
-                replies.put(err)
-                return
+                item = wire.receive(stream, untrusted=True)
+            except Exception as err:  # whatever the bytes, this thread must say so and end
+                item = err
+            while True:
+                try:
+                    replies.put(item, timeout=0.2)
+                    break
+                except queue.Full:
+                    if closed.is_set():
+                        return
 
     def loaded(self) -> dict:
         """{'functions': [...names found...], 'problems': {name: message}, 'notes': {name:
@@ -259,10 +270,15 @@ class Worker:
             item = self._replies.get(timeout=max(deadline - time.monotonic(), 0.0))
         except queue.Empty:
             return self._timed_out(what, limit)
+        if isinstance(item, wire.WireError) and self._ready:
+            self.stop()
+            return CallResult("crashed", message=f"{what} sent the grader a message it does not "
+                                                 f"take ({item}) and was stopped")
         if isinstance(item, BaseException):
             return CallResult("crashed", message=self._death(what))
         header, value = item
-        status, message = str(header.get("status")), str(header.get("message", ""))
+        status = str(header.get("status"))
+        message = shown.visible(str(header.get("message", "")), shown.MESSAGE_LIMIT)
         if status == "reference":
             value = (str(header.get("fn")), value)
         elif status == "raised":
@@ -271,8 +287,8 @@ class Worker:
             message = f"{what} {message}"
         warned = header.get("warnings")
         warned = tuple(str(w)[:300] for w in warned[:5]) if type(warned) is list else ()
-        return CallResult(status, value, printed=str(header.get("printed", "")), message=message,
-                          warnings=warned)
+        printed = shown.visible(str(header.get("printed", "")), shown.PRINTED_LIMIT)
+        return CallResult(status, value, printed=printed, message=message, warnings=warned)
 
     def _timed_out(self, what: str, limit: float) -> CallResult:
         self.stop()
@@ -328,6 +344,7 @@ class Worker:
 
     def stop(self) -> None:
         proc, self._proc = self._proc, None
+        self._closed.set()
         if proc is not None:
             self._kill(proc)
             proc.wait()

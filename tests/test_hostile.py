@@ -518,3 +518,110 @@ def test_a_check_that_cannot_be_set_up_is_the_graders_error_never_a_pass(tmp_pat
                      tmp_path / "t", cwd=root)
     assert run.returncode not in (0, 130) and '"passed"' not in run.stdout, run.describe()
     assert "the grader's checks did not run" in run.stderr
+
+
+# --------------------------------------------------------------------------- the grader protects itself
+
+# Learner code that finds the worker's reply pipe (the one write-only pipe it holds) and
+# writes a reply of its own into it.
+FORGE = """
+import fcntl, json, os, stat, struct
+
+
+def reply_pipe():
+    for fd in range(3, 64):
+        try:
+            if stat.S_ISFIFO(os.fstat(fd).st_mode) and \\
+                    fcntl.fcntl(fd, fcntl.F_GETFL) & os.O_ACCMODE == os.O_WRONLY:
+                return fd
+        except OSError:
+            pass
+
+
+def forge(header):
+    raw = json.dumps(header).encode()
+    fd = reply_pipe()
+    os.write(fd, struct.pack("<Q", len(raw)) + raw)
+    zeros = bytes(1 << 20)
+    while True:
+        os.write(fd, zeros)
+"""
+
+
+def _peak_memory_mb(args: list[str], tmp: Path) -> tuple[int, float, str]:
+    """Run the grader in a child of a fresh Python and measure the largest resident memory of
+    any process in that tree (the grader or its worker): (MB, seconds, stdout)."""
+    import json
+    import subprocess
+    import sys
+
+    from conftest import grader_env
+    probe = ("import resource, subprocess, sys, time; t = time.perf_counter(); "
+             "p = subprocess.run(sys.argv[1:], capture_output=True, text=True, "
+             "stdin=subprocess.DEVNULL); "
+             "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024, "
+             "time.perf_counter() - t); print(p.stdout)")
+    tmp.mkdir(parents=True, exist_ok=True)
+    out = subprocess.run([sys.executable, "-c", probe, sys.executable, "-m", "grader", *args],
+                         cwd=REPO, env=grader_env(tmp), capture_output=True, text=True,
+                         timeout=200).stdout
+    first, _, rest = out.partition("\n")
+    mb, seconds = first.split()
+    json.loads(rest)  # still one JSON document
+    return int(mb), float(seconds), rest
+
+
+def test_a_forged_reply_announcing_a_terabyte_is_refused_before_it_is_read(tmp_path):
+    body = WRONG.replace("def relu(Z):\n", "def relu(Z):\n    forge({'status': 'ok', "
+                                            "'blobs': [1 << 30] * 1000})\n")
+    sub = single_file(tmp_path, FORGE, body)
+    mb, seconds, out = _peak_memory_mb(["relu", "--submission", str(sub), "--no-train",
+                                        "--json", "--timeout", "20"], tmp_path / "tmp")
+    assert mb < 600 and seconds < 15, (mb, seconds)  # it took 4.4 GB and the whole 20 s
+    assert "message it does not take" in out and "too large" in out, out[:3000]
+
+
+def test_a_forged_header_of_a_gigabyte_is_refused_before_it_is_read(tmp_path):
+    body = WRONG.replace("def relu(Z):\n", "def relu(Z):\n    import os, struct\n"
+                                            "    fd = reply_pipe()\n"
+                                            "    os.write(fd, struct.pack('<Q', 1 << 30))\n"
+                                            "    forge({})\n")
+    sub = single_file(tmp_path, FORGE, body)
+    mb, seconds, out = _peak_memory_mb(["relu", "--submission", str(sub), "--no-train",
+                                        "--json"], tmp_path / "tmp")
+    assert mb < 600 and seconds < 15, (mb, seconds)
+    assert "too large" in out
+
+
+def test_huge_exception_messages_are_cut_and_say_so(grade, tmp_path):
+    raising = "\n".join(f"def {name}(*args, **kwargs):\n    raise ValueError('x' * 40_000_000)\n"
+                        for name in NAMES)
+    run = grade(single_file(tmp_path, "", raising))
+    assert len(run.stdout) < 200_000, len(run.stdout)  # it was 293 MB
+    assert "more characters cut]" in run.exercise("relu")["message"], run.describe()
+    assert run.json["score"] == 0.0
+
+
+TERMINAL_TRICKS = "\x1b]0;pwned\x07\x1b[2J\x1b[H\x1b]8;;http://evil.example\x1b\\\\link\x1b]8;;\x1b\\\\\r\u202e"
+
+
+def test_escape_sequences_from_learner_code_are_shown_as_text(grade, tmp_path):
+    body = WRONG.replace("def relu(Z):\n    return np.abs(Z)",
+                         f"def relu(Z):\n    print({TERMINAL_TRICKS!r})\n"
+                         f"    raise ValueError({TERMINAL_TRICKS!r})")
+    body = body.replace("def softmax(Z):\n", f"def softmax(Z):\n    print({TERMINAL_TRICKS!r})\n")
+    sub = single_file(tmp_path, "", body)
+    run = grade(sub)
+    for text in (run.stdout, run.stderr):
+        assert not any(c in text for c in "\x1b\x07\r\u202e"), repr(text[:3000])
+    assert "␛]0;pwned␇" in run.exercise("relu")["message"], run.describe()
+    report = run_grader(["--submission", str(sub), "--no-train"], tmp_path / "report")
+    assert "pwned" in report.stdout and "\x1b]0;" not in report.stdout + report.stderr
+
+
+def test_complex_results_are_not_taken_as_numbers(grade, tmp_path):
+    body = WRONG.replace("def relu(Z):\n    return np.abs(Z)",
+                         "def relu(Z):\n    return np.maximum(Z, 0) + 0j")
+    run = grade(single_file(tmp_path, "", body), "relu")
+    assert run.statuses["relu"] == "failed", run.describe()
+    assert any("complex128" in m for m in run.messages("relu")), run.describe()
