@@ -1,8 +1,13 @@
-"""Confining a worker process before any learner code runs (POSIX; Linux for the last two).
+"""Confining a worker process before any learner code runs (POSIX; Linux for the last three).
 
-Three layers, each used where the system allows it:
-- resource limits: memory, CPU time, file size and, with a user id of its own, processes;
-- as root, a user id that no account and no other worker shares (`drop_privileges`);
+Five layers, each used where the system allows it:
+- resource limits of each process: memory, CPU time, file size and, with a user id of its own,
+  processes (what a submission's processes use together is watched by grader.watchdog);
+- as root, a user and group id that no account and no other worker shares (`drop_privileges`);
+- as root where namespaces may be made (`isolate`): a network of its own with nothing in it,
+  and its own /tmp, /var/tmp and /dev/shm and scratch folder, each a small tmpfs;
+- seccomp (Linux on x86-64 and ARM64, also without root): no sockets at all (`forbid_sockets`),
+  so no channel to another worker or program through TCP, UDP or Unix sockets;
 - Landlock (Linux 5.13+, also without root): the worker may read only the system, Python and
   its packages, and its own copy of the submission, never a copy of the grader (the reference
   solutions, the checks, the tests, git history); it may write only its scratch folder, may not
@@ -27,7 +32,9 @@ CPU_SECONDS = 300  # a backstop for threads or processes spinning behind the per
 FILE_MB = 64  # largest file the worker may write
 PROCESSES = 64  # threads and processes of the worker's own user id (only when it has one)
 SANDBOX_FAILED = 70  # a worker's exit status when it could not be confined (EX_SOFTWARE)
-NOBODY = NOGROUP = 65534  # a worker's group; its user when no private user id can be found
+NOBODY = 65534  # a worker's user and group when no private id can be found
+SCRATCH_MB = 128  # what a worker may keep in its scratch folder (and in each private /tmp)
+PRIVATE_TMP = ("/tmp", "/var/tmp", "/dev/shm")  # shared by every user: a worker gets its own
 
 
 def limit_resources(own_user: bool) -> None:
@@ -83,9 +90,11 @@ def drop_privileges(uid: int, gid: int) -> None:
     os.setuid(uid)
 
 
-def private_uid() -> int:
-    """A user id that no account uses (so no process but the worker's), inside the container's
-    user-id map; nobody when none can be found."""
+def private_id() -> int:
+    """A number that no account uses as user id nor any group as group id (so no process or
+    file but the worker's has it), inside the container's user-id map; nobody when none can be
+    found."""
+    import grp
     import pwd
 
     try:
@@ -99,26 +108,98 @@ def private_uid() -> int:
             uid = low + secrets.randbelow(high - low)
             try:
                 pwd.getpwuid(uid)
+                continue
+            except KeyError:
+                pass
+            try:
+                grp.getgrgid(uid)
             except KeyError:
                 return uid
     return NOBODY
 
 
-def processes_of(uid: int) -> list[int]:
-    """Live processes whose real user id is `uid` (zombies cannot be killed and are skipped)."""
-    pids = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            status = dict(line.split(":", 1) for line in
-                          (entry / "status").read_text().splitlines() if ":" in line)
-        except OSError:
-            continue
-        zombie = status.get("State", "").strip().startswith("Z")
-        if int(status.get("Uid", "-1").split()[0]) == uid and not zombie:
-            pids.append(int(entry.name))
-    return pids
+# --------------------------------------------------------------------------- namespaces
+
+CLONE_NEWNS, CLONE_NEWNET = 0x00020000, 0x40000000
+MS_NOSUID, MS_NODEV, MS_BIND, MS_REC, MS_PRIVATE = 2, 4, 1 << 12, 1 << 14, 1 << 18
+
+
+def isolate(staging: Path, scratch: Path, uid: int) -> bool:
+    """As root, give this process (and its children) a network with nothing in it and mounts
+    of its own: a tmpfs of SCRATCH_MB on each shared temporary folder and on `scratch`, owned by
+    `uid`, so that what it writes is limited and seen by no other worker. False where the
+    system allows no namespaces (a container without CAP_SYS_ADMIN) or no mounts in them;
+    SandboxError when a mount fails after that."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.mount.argtypes = [ctypes.c_char_p] * 3 + [ctypes.c_ulong, ctypes.c_char_p]
+    if libc.unshare(CLONE_NEWNS | CLONE_NEWNET) != 0 or \
+            libc.mount(None, b"/", None, MS_REC | MS_PRIVATE, None) != 0:
+        return False  # no namespaces here, or no mounts in them (inside another sandbox)
+
+    def mount(source: str | None, target: str | Path, kind: str | None, flags: int,
+              options: str | None = None) -> None:
+        encoded = [None if x is None else str(x).encode() for x in (source, target, kind)]
+        if libc.mount(*encoded, flags, options and options.encode()) != 0:
+            raise SandboxError(f"mounting {target} failed: {os.strerror(ctypes.get_errno())}")
+
+    mount("tmpfs", scratch, "tmpfs", MS_NOSUID | MS_NODEV,
+          f"size={SCRATCH_MB}m,mode=0700,uid={uid},gid={uid}")
+    kept = os.open(staging, os.O_PATH | os.O_DIRECTORY)  # it may lie in a folder covered next
+    for folder in PRIVATE_TMP:
+        if os.path.isdir(folder) and not os.path.islink(folder):
+            mount("tmpfs", folder, "tmpfs", MS_NOSUID | MS_NODEV, f"size={SCRATCH_MB}m,mode=1777")
+    if not os.path.isdir(scratch):  # it did: bring it back, with the scratch tmpfs inside
+        os.makedirs(staging, mode=0o711, exist_ok=True)
+        mount(f"/proc/self/fd/{kept}", staging, None, MS_BIND | MS_REC)
+    os.close(kept)
+    os.chdir(scratch)  # the working folder was the one now covered by a tmpfs
+    return True
+
+
+# --------------------------------------------------------------------------- seccomp
+
+# <linux/audit.h>, <linux/seccomp.h>, <linux/filter.h>, and each architecture's socket().
+AUDIT_ARCH = {"x86_64": 0xC000003E, "aarch64": 0xC00000B7}
+SOCKET = {"x86_64": 41, "aarch64": 198}
+IO_URING_SETUP = 425  # the same everywhere; io_uring can open sockets without socket()
+X32_SYSCALL_BIT = 0x40000000
+PR_SET_SECCOMP, SECCOMP_MODE_FILTER = 22, 2
+RET_KILL_PROCESS, RET_ERRNO, RET_ALLOW = 0x80000000, 0x00050000, 0x7FFF0000
+LD_W_ABS, JEQ_K, JGE_K, RET_K = 0x20, 0x15, 0x35, 0x06
+
+
+class _SockFilter(ctypes.Structure):
+    _fields_ = [("code", ctypes.c_uint16), ("jt", ctypes.c_uint8), ("jf", ctypes.c_uint8),
+                ("k", ctypes.c_uint32)]
+
+
+class _SockFprog(ctypes.Structure):
+    _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.POINTER(_SockFilter))]
+
+
+def forbid_sockets() -> bool:
+    """Make socket() and io_uring_setup() fail with EACCES in this process and its children,
+    for good (a system call of another architecture ends the process). False where there is
+    no seccomp filter to install (not Linux on x86-64 or ARM64); SandboxError when it fails."""
+    import platform
+
+    machine = platform.machine().lower().replace("arm64", "aarch64").replace("amd64", "x86_64")
+    if sys.platform != "linux" or machine not in AUDIT_ARCH:
+        return False
+    denied = RET_ERRNO | 13  # EACCES
+    program = [(LD_W_ABS, 0, 0, 4), (JEQ_K, 1, 0, AUDIT_ARCH[machine]), (RET_K, 0, 0, RET_KILL_PROCESS),
+               (LD_W_ABS, 0, 0, 0), (JGE_K, 3, 0, X32_SYSCALL_BIT), (JEQ_K, 2, 0, SOCKET[machine]),
+               (JEQ_K, 1, 0, IO_URING_SETUP), (RET_K, 0, 0, RET_ALLOW), (RET_K, 0, 0, denied)]
+    filters = (_SockFilter * len(program))(*(_SockFilter(*op) for op in program))
+    prog = _SockFprog(len(program), filters)
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl.argtypes = [ctypes.c_int, ctypes.c_ulong, ctypes.c_void_p, ctypes.c_ulong,
+                           ctypes.c_ulong]
+    if libc.prctl(PR_SET_NO_NEW_PRIVS, 1, None, 0, 0) != 0 or \
+            libc.prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, ctypes.addressof(prog), 0, 0) != 0:
+        raise SandboxError(f"installing the seccomp filter failed: "
+                           f"{os.strerror(ctypes.get_errno())}")
+    return True
 
 
 # --------------------------------------------------------------------------- Landlock

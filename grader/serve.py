@@ -24,7 +24,7 @@ from typing import Any
 # Everything the worker runs is imported now, before learner code can patch anything and while
 # the grader's files can still be read (the sandbox hides them).
 from grader import sandbox, shown, signatures, submission, trainer, wire
-from grader.sandbox import NOBODY, NOGROUP, SANDBOX_FAILED
+from grader.sandbox import NOBODY, SANDBOX_FAILED
 from grader.submission import describe_exception
 
 
@@ -130,18 +130,21 @@ def _exit_with_parent() -> None:
 
 
 def main() -> None:
-    staged = Path(os.environ["NN_GRADER_STAGING"]) / "submission"
+    staging = Path(os.environ["NN_GRADER_STAGING"])
     if os.name == "posix":
         uid = int(os.environ.get("NN_GRADER_UID") or -1)
         sandbox.limit_resources(own_user=uid not in (-1, NOBODY))
-        if sandbox.landlock_wanted():
-            try:
-                sandbox.confine(readable=[staged], writable=[Path.cwd()])
-            except sandbox.SandboxError as err:
-                print(err, file=sys.stderr, flush=True)
-                os._exit(SANDBOX_FAILED)  # fail closed: never run learner code unconfined
+        try:
+            if uid >= 0:
+                sandbox.isolate(staging, Path.cwd(), uid)
+            sandbox.forbid_sockets()
+            if sandbox.landlock_wanted():
+                sandbox.confine(readable=[staging / "submission"], writable=[Path.cwd()])
+        except (sandbox.SandboxError, OSError) as err:
+            print(err, file=sys.stderr, flush=True)
+            os._exit(SANDBOX_FAILED)  # fail closed: never run learner code unconfined
         if uid >= 0:
-            sandbox.drop_privileges(uid, NOGROUP)
+            sandbox.drop_privileges(uid, uid)
         threading.Thread(target=_exit_with_parent, daemon=True).start()
     # Keep private copies of stdin/stdout for the protocol; the learner's fds 0/1 become
     # /dev/null and our stderr, so a print (even from C) can never corrupt a reply.
@@ -151,7 +154,6 @@ def main() -> None:
     os.dup2(2, 1)
     sys.stdin = open(os.devnull)  # noqa: SIM115
     _serve(proto_in, proto_out)
-
 
 
 if __name__ == "__main__":

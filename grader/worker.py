@@ -42,8 +42,9 @@ import numpy as np
 from grader import modules, sandbox, shown, wire
 from grader.catalog import NAMES
 from grader.limits import Limits
-from grader.sandbox import NOBODY, NOGROUP, SANDBOX_FAILED
+from grader.sandbox import NOBODY, SANDBOX_FAILED
 from grader.staging import stage
+from grader.watchdog import Watchdog, usage_of
 
 REFERENCE_WORK_LIMIT = 10_000_000  # numbers the grader's reference may be asked to make
 REPLIES_HELD = 2  # messages read ahead of the grader: with wire's caps, under 1 GB in all
@@ -82,6 +83,7 @@ class Worker:
         self._root = os.name == "posix" and os.geteuid() == 0  # then each worker gets its own uid
         self._staging: Path | None = None  # the submission's copy and the scratch folders
         self._uid: int | None = None  # the running worker's own user id
+        self._watchdog: Watchdog | None = None  # what all the worker's processes use together
         self._log = tempfile.TemporaryFile()
 
     def start(self) -> None:
@@ -102,9 +104,13 @@ class Worker:
         package_parent = str(Path(__file__).resolve().parent.parent)
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_parent, env.get("PYTHONPATH")]))
         env.pop("NN_GRADER_UID", None)
-        if self._root:
-            self._uid = sandbox.private_uid()
-            os.chown(scratch, self._uid, NOGROUP)
+        if self._root:  # one id for the worker's user and group, kept across restarts
+            self._uid = sandbox.private_id() if self._uid is None else self._uid
+            os.chown(scratch, self._uid, self._uid)
+            os.chmod(scratch, 0o700)
+            # Only this worker's group may enter its copy of the submission, which stays root's.
+            os.chown(self._staging / "submission", 0, self._uid)
+            os.chmod(self._staging / "submission", 0o750)
             env.update(NN_GRADER_UID=str(self._uid))
         self._proc = subprocess.Popen(
             [sys.executable, "-m", "grader.serve"], stdin=subprocess.PIPE,
@@ -112,6 +118,9 @@ class Worker:
             start_new_session=os.name == "posix")
         if os.name == "posix":  # writes wait in _send, with a deadline, not in os.write
             os.set_blocking(self._proc.stdin.fileno(), False)
+        own = self._uid if self._uid != NOBODY else None
+        self._watchdog = Watchdog(own, Path(scratch), self.limits.memory_mb, sandbox.SCRATCH_MB,
+                                  kill=lambda proc=self._proc: self._kill_all(proc)).start()
         self._replies, self._closed = queue.Queue(maxsize=REPLIES_HELD), threading.Event()
         threading.Thread(target=self._read, args=(self._proc.stdout, self._replies, self._closed),
                          daemon=True).start()
@@ -304,6 +313,7 @@ class Worker:
             self._kill(proc)
             code = proc.wait()
         self._kill_user()
+        self._watchdog.stop()
         if not self._ready:  # before any learner code ran: the grader's own set-up failed
             self._log.seek(0)
             why = (self._log.read().decode(errors="replace").strip().splitlines() or ["?"])[-1]
@@ -315,7 +325,9 @@ class Worker:
                 f"the grader could not start the process that runs learner code ({why[:300]}); "
                 "every user must be able to read Python, its packages and this grader (as "
                 "root, learner code runs as a user of its own)")
-        if code is not None and code < 0:
+        if self._watchdog.reason:
+            how = f"was stopped: it {self._watchdog.reason}"
+        elif code is not None and code < 0:
             how = f"was killed by signal {signal.Signals(-code).name}"
         else:
             how = f"ended the process with exit code {code} (os._exit or a crash)"
@@ -329,12 +341,16 @@ class Worker:
             else:
                 proc.kill()
 
+    def _kill_all(self, proc: subprocess.Popen) -> None:
+        self._kill(proc)
+        self._kill_user()
+
     def _kill_user(self) -> None:
         """Kill whatever the worker left running under its own user id (even in a new session)."""
         if self._uid is None or self._uid == NOBODY or not os.path.isdir("/proc"):
             return
         for _ in range(100):  # each round also catches what the last one's victims forked
-            pids = sandbox.processes_of(self._uid)
+            pids = usage_of(self._uid)[1]
             if not pids:
                 return
             for pid in pids:
@@ -345,6 +361,8 @@ class Worker:
     def stop(self) -> None:
         proc, self._proc = self._proc, None
         self._closed.set()
+        if self._watchdog is not None:
+            self._watchdog.stop()
         if proc is not None:
             self._kill(proc)
             proc.wait()

@@ -7,12 +7,19 @@ true score.
 
 from __future__ import annotations
 
+import json
+import os
 import shutil
+import subprocess
+import sys
 import textwrap
+import threading
 from pathlib import Path
 
-from conftest import (NAMES, REPO, hidden_grader, make_submission, run_grader, sandboxed,
-                      signals_scoped, write_file)
+import pytest
+
+from conftest import (AS_ROOT, NAMES, REPO, grader_env, hidden_grader, make_submission,
+                      run_grader, sandboxed, signals_scoped, write_file)
 
 # Seven functions with the right shapes and dtypes but wrong values.
 WRONG = """
@@ -485,18 +492,26 @@ def test_grader_copy_is_what_runs(tmp_path):
     assert run.statuses == {"relu": "passed"}, run.describe()
 
 
-@hidden_grader
-def test_a_submission_cannot_read_another_one_being_graded(tmp_path):
+@pytest.mark.parametrize("landlock", [
+    pytest.param("1", marks=hidden_grader),
+    pytest.param("0", marks=pytest.mark.skipif(not AS_ROOT, reason="without Landlock, only "
+                                                "root keeps submissions apart"))])
+def test_a_submission_cannot_read_another_one_being_graded(tmp_path, monkeypatch, landlock):
     from grader.worker import Worker
 
+    monkeypatch.setenv("NN_GRADER_LANDLOCK", landlock)
     with Worker(make_submission(tmp_path / "other", {})) as other:
         assert other.loaded()["functions"], "the other submission did not load"
         staged = next((other._staging / "submission").rglob("relu.py"))
+        if AS_ROOT:  # closed to every user but the worker's own group, namespaces or not
+            folder = (other._staging / "submission").stat()
+            assert (folder.st_mode & 0o777, folder.st_gid) == (0o750, other._uid)
         thief = write_file(tmp_path / "thief.py", f"exec(open({str(staged)!r}).read())\n")
         with Worker(thief) as worker:
             loaded = worker.loaded()
     assert loaded["functions"] == [], loaded
-    assert "PermissionError" in loaded["warnings"][0], loaded
+    assert "PermissionError" in loaded["warnings"][0] or \
+        "FileNotFoundError" in loaded["warnings"][0], loaded  # its /tmp is its own
 
 
 def test_a_check_module_that_cannot_be_imported_is_the_graders_error_not_ctrl_c(tmp_path):
@@ -551,11 +566,6 @@ def forge(header):
 def _peak_memory_mb(args: list[str], tmp: Path) -> tuple[int, float, str]:
     """Run the grader in a child of a fresh Python and measure the largest resident memory of
     any process in that tree (the grader or its worker): (MB, seconds, stdout)."""
-    import json
-    import subprocess
-    import sys
-
-    from conftest import grader_env
     probe = ("import resource, subprocess, sys, time; t = time.perf_counter(); "
              "p = subprocess.run(sys.argv[1:], capture_output=True, text=True, "
              "stdin=subprocess.DEVNULL); "
@@ -625,3 +635,105 @@ def test_complex_results_are_not_taken_as_numbers(grade, tmp_path):
     run = grade(single_file(tmp_path, "", body), "relu")
     assert run.statuses["relu"] == "failed", run.describe()
     assert any("complex128" in m for m in run.messages("relu")), run.describe()
+
+
+# --------------------------------------------------------------------------- limits of a whole submission
+
+own_user = pytest.mark.skipif(not AS_ROOT, reason="only as root does each worker have a user id "
+                              "of its own, whose processes can be counted together")
+
+
+@own_user
+def test_memory_is_counted_over_every_process_of_a_submission(tmp_path):
+    # Three children of 500 MB each: every one is within the 1 GB limit, together they are not.
+    body = WRONG.replace("def relu(Z):\n", """def relu(Z):
+    import os, time
+    for _ in range(3):
+        if os.fork() == 0:
+            block = np.ones(500 << 17)  # 500 MB, touched
+            time.sleep(30)
+            os._exit(0)
+        time.sleep(0.5)  # one at a time: never more than 2 running
+    time.sleep(30)
+""")
+    sub = single_file(tmp_path, "", body)
+    env_tmp = tmp_path / "tmp"
+    env_tmp.mkdir()
+    proc = subprocess.run([sys.executable, "-m", "grader", "relu", "--submission", str(sub),
+                           "--no-train", "--json", "--timeout", "20"], cwd=REPO,
+                          env=dict(grader_env(env_tmp), NN_GRADER_MEMORY_MB="1024"),
+                          capture_output=True, text=True, timeout=120)
+    message = json.loads(proc.stdout)["exercises"][0]["message"]
+    assert "GB of memory across its" in message, message  # it held 1.5 GB for 20 s
+
+
+@own_user
+def test_busy_processes_are_counted_over_every_process_of_a_submission(grade, tmp_path):
+    body = WRONG.replace("def relu(Z):\n", """def relu(Z):
+    import os
+    for _ in range(6):
+        if os.fork() == 0:
+            while True:
+                pass
+    while True:
+        pass
+""")
+    run = grade(single_file(tmp_path, "", body), "relu", timeout=20)
+    message = run.exercise("relu")["message"]
+    assert "kept 7 processes running at once" in message, message  # it ran the whole 20 s
+    assert run.seconds < 10
+
+
+def test_a_scratch_folder_past_its_limit_is_stopped(tmp_path):
+    from grader.watchdog import Watchdog
+    killed = threading.Event()
+    dog = Watchdog(None, tmp_path, memory_mb=1024, scratch_mb=1, kill=killed.set).start()
+    (tmp_path / "small").write_bytes(bytes(1 << 19))
+    assert not killed.wait(0.5)
+    (tmp_path / "big").write_bytes(bytes(2 << 20))
+    assert killed.wait(2) and "more than 1 MB" in dog.reason
+    dog.stop()
+
+
+def _namespaces() -> bool:
+    """Whether this process may make mount and network namespaces (root with CAP_SYS_ADMIN)."""
+    pid = os.fork()
+    if pid == 0:
+        import ctypes
+        os._exit(ctypes.CDLL(None).unshare(0x40020000) != 0)
+    return os.waitpid(pid, 0)[1] == 0
+
+
+@pytest.mark.skipif(not (AS_ROOT and sys.platform == "linux" and _namespaces()),
+                    reason="needs root where namespaces may be made")
+def test_a_submission_has_a_disk_of_its_own_and_no_sockets(grade, tmp_path):
+    body = WRONG.replace("def relu(Z):\n", """def relu(Z):
+    import os, socket
+    said = []
+    for family, kind in ((socket.AF_INET, socket.SOCK_DGRAM), (socket.AF_INET, socket.SOCK_STREAM),
+                         (socket.AF_UNIX, socket.SOCK_STREAM)):
+        try:
+            socket.socket(family, kind)
+            said.append("socket made")
+        except OSError as err:
+            said.append(f"errno {err.errno}")
+    try:
+        for i in range(20):
+            with open(f"block{i}", "wb") as f:
+                f.write(bytes(30 << 20))
+    except OSError as err:
+        said.append(f"full after {i} blocks: errno {err.errno}")
+    for folder in ("/tmp", "/dev/shm"):
+        try:
+            with open(f"{folder}/left-behind", "w") as f:
+                f.write("for a classmate")
+        except OSError as err:
+            pass
+    raise ValueError(repr(said))
+""")
+    run = grade(single_file(tmp_path, "", body), "relu")
+    message = run.exercise("relu")["message"]
+    assert "['errno 13', 'errno 13', 'errno 13', 'full after 4 blocks: errno 28']" in message, \
+        message
+    for folder in ("/tmp", "/dev/shm"):
+        assert not Path(folder, "left-behind").exists()

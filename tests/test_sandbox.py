@@ -223,7 +223,8 @@ def test_another_copy_of_the_grader_on_the_path_is_not_readable_either(tmp_path)
                               text=True, timeout=60)
     finally:
         shutil.rmtree(site)
-    assert '"score": 0.0' in proc.stdout and "PermissionError" in proc.stdout, proc.stdout[-3000:]
+    assert '"score": 0.0' in proc.stdout, proc.stdout[-3000:]
+    assert "PermissionError" in proc.stdout or "FileNotFoundError" in proc.stdout, proc.stdout[-3000:]
 
 
 def test_a_missing_function_called_while_files_load_says_why_it_is_missing(tmp_path):
@@ -285,7 +286,9 @@ def test_a_hard_link_in_a_submission_is_read_with_the_workers_rights(tmp_path):
     finally:
         shutil.rmtree(secret)
     assert run.statuses == {"relu": "error"}, run.describe()
-    assert "s3cr3t" not in run.stdout and "PermissionError" in run.stdout, run.describe()
+    # Unreadable with the worker's rights, or not even there: its /tmp is its own.
+    assert "s3cr3t" not in run.stdout, run.describe()
+    assert "PermissionError" in run.stdout or "FileNotFoundError" in run.stdout, run.describe()
 
 
 @pytest.mark.skipif(not AS_ROOT, reason="only a grader running as root reads what learners cannot")
@@ -299,7 +302,8 @@ def test_a_hard_link_to_the_reference_is_not_copied_by_the_grader(tmp_path):
     finally:
         (sub / "relu.py").unlink()
     assert run.statuses == {"relu": "error"}, run.describe()
-    assert "PermissionError" in run.exercise("relu")["message"], run.describe()
+    message = run.exercise("relu")["message"]  # not readable, or not there (in its own /tmp)
+    assert "PermissionError" in message or "FileNotFoundError" in message, run.describe()
 
 
 def test_a_worker_that_cannot_start_is_the_graders_error_not_the_learners(monkeypatch, tmp_path):
