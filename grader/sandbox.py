@@ -25,7 +25,7 @@ import sys
 from collections.abc import Iterable
 from pathlib import Path
 
-from grader.limits import MEMORY_MB
+from grader.limits import MEMORY_MB, SCRATCH_MB
 
 # Limits of one worker process; NN_GRADER_MEMORY_MB overrides the memory limit (MEMORY_MB).
 CPU_SECONDS = 300  # a backstop for threads or processes spinning behind the per-call timeouts
@@ -33,7 +33,6 @@ FILE_MB = 64  # largest file the worker may write
 PROCESSES = 64  # threads and processes of the worker's own user id (only when it has one)
 SANDBOX_FAILED = 70  # a worker's exit status when it could not be confined (EX_SOFTWARE)
 NOBODY = 65534  # a worker's user and group when no private id can be found
-SCRATCH_MB = 128  # what a worker may keep in its scratch folder (and in each private /tmp)
 PRIVATE_TMP = ("/tmp", "/var/tmp", "/dev/shm")  # shared by every user: a worker gets its own
 
 
@@ -126,8 +125,9 @@ MS_NOSUID, MS_NODEV, MS_BIND, MS_REC, MS_PRIVATE = 2, 4, 1 << 12, 1 << 14, 1 << 
 
 def isolate(staging: Path, scratch: Path, uid: int) -> bool:
     """As root, give this process (and its children) a network with nothing in it and mounts
-    of its own: a tmpfs of SCRATCH_MB on each shared temporary folder and on `scratch`, owned by
-    `uid`, so that what it writes is limited and seen by no other worker. False where the
+    of its own: a tmpfs of NN_GRADER_SCRATCH_MB (SCRATCH_MB) on each shared temporary folder
+    and on `scratch`, owned by `uid`, so that what it writes is limited and seen by no other
+    worker. False where the
     system allows no namespaces (a container without CAP_SYS_ADMIN) or no mounts in them;
     SandboxError when a mount fails after that."""
     libc = ctypes.CDLL(None, use_errno=True)
@@ -143,11 +143,12 @@ def isolate(staging: Path, scratch: Path, uid: int) -> bool:
             raise SandboxError(f"mounting {target} failed: {os.strerror(ctypes.get_errno())}")
 
     mount("tmpfs", scratch, "tmpfs", MS_NOSUID | MS_NODEV,
-          f"size={SCRATCH_MB}m,mode=0700,uid={uid},gid={uid}")
+          f"size={size}m,mode=0700,uid={uid},gid={uid}")
+    size = int(os.environ.get("NN_GRADER_SCRATCH_MB") or SCRATCH_MB)
     kept = os.open(staging, os.O_PATH | os.O_DIRECTORY)  # it may lie in a folder covered next
     for folder in PRIVATE_TMP:
         if os.path.isdir(folder) and not os.path.islink(folder):
-            mount("tmpfs", folder, "tmpfs", MS_NOSUID | MS_NODEV, f"size={SCRATCH_MB}m,mode=1777")
+            mount("tmpfs", folder, "tmpfs", MS_NOSUID | MS_NODEV, f"size={size}m,mode=1777")
     if not os.path.isdir(scratch):  # it did: bring it back, with the scratch tmpfs inside
         os.makedirs(staging, mode=0o711, exist_ok=True)
         mount(f"/proc/self/fd/{kept}", staging, None, MS_BIND | MS_REC)

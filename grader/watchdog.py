@@ -16,9 +16,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from grader.limits import Limits
+
 INTERVAL = 0.1  # seconds between two looks
-BUSY = 2  # processes of a submission that may be running at once (NumPy runs on one thread)
-BUSY_SECONDS = 2.0  # how long more than BUSY may run before the submission is stopped
+BUSY_SECONDS = 2.0  # how long more than Limits.busy processes may run before they are stopped
 MAX_FILES = 10_000  # files and folders in the scratch folder
 
 
@@ -71,13 +72,12 @@ def folder_size(folder: Path, max_files: int = MAX_FILES) -> tuple[float, int]:
 
 class Watchdog:
     """Calls `kill` once the processes of `uid` (None: no private user id, so only the folder
-    is watched) together pass `memory_mb`, more than BUSY of them run for BUSY_SECONDS, or
-    `scratch` passes `scratch_mb`."""
+    is watched) together pass `limits.memory_mb`, more than `limits.busy` of them run for
+    BUSY_SECONDS, or `scratch` passes `limits.scratch_mb`."""
 
-    def __init__(self, uid: int | None, scratch: Path, memory_mb: int, scratch_mb: int,
+    def __init__(self, uid: int | None, scratch: Path, limits: Limits,
                  kill: Callable[[], None]) -> None:
-        self.uid, self.scratch, self.kill = uid, scratch, kill
-        self.memory_mb, self.scratch_mb = memory_mb, scratch_mb
+        self.uid, self.scratch, self.limits, self.kill = uid, scratch, limits, kill
         self.reason: str | None = None  # why it killed, in words for the learner
         self._stopped = threading.Event()
         self._thread = threading.Thread(target=self._watch, daemon=True)
@@ -101,16 +101,16 @@ class Watchdog:
     def _check(self, busy_looks: int) -> tuple[str | None, int]:
         if self.uid is not None:
             usage = usage_of(self.uid)[0]
-            if usage.memory_bytes > self.memory_mb << 20:
+            if usage.memory_bytes > self.limits.memory_mb << 20:
                 return (f"used {usage.memory_bytes / (1 << 30):.1f} GB of memory across its "
-                        f"{usage.processes} processes (a submission may use {self.memory_mb:,} "
-                        "MB in all)"), 0
-            busy_looks = busy_looks + 1 if usage.running > BUSY else 0
+                        f"{usage.processes} processes (a submission may use "
+                        f"{self.limits.memory_mb:,} MB in all)"), 0
+            busy_looks = busy_looks + 1 if usage.running > self.limits.busy else 0
             if busy_looks * INTERVAL >= BUSY_SECONDS:
                 return (f"kept {usage.running} processes running at once (a submission may "
-                        f"keep {BUSY})"), 0
+                        f"keep {self.limits.busy})"), 0
         size, files = folder_size(self.scratch)
-        if size > self.scratch_mb << 20 or files > MAX_FILES:
-            return (f"wrote more than {self.scratch_mb} MB or {MAX_FILES:,} files into its "
-                    "scratch folder"), 0
+        if size > self.limits.scratch_mb << 20 or files > MAX_FILES:
+            return (f"wrote more than {self.limits.scratch_mb} MB or {MAX_FILES:,} files into "
+                    "its scratch folder"), 0
         return None, busy_looks

@@ -95,7 +95,8 @@ class Worker:
         scratch = tempfile.mkdtemp(prefix="scratch-", dir=self._staging)  # a fresh one each time
         env = {k: v for k, v in os.environ.items() if os.name != "posix" or k in PASSED_ENV
                or k.startswith(("LC_", "NN_GRADER_"))}  # no tokens, no sockets of the user's
-        env.update(NN_GRADER_MEMORY_MB=str(self.limits.memory_mb), PYTHONDONTWRITEBYTECODE="1",
+        env.update(NN_GRADER_MEMORY_MB=str(self.limits.memory_mb),
+                   NN_GRADER_SCRATCH_MB=str(self.limits.scratch_mb), PYTHONDONTWRITEBYTECODE="1",
                    OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1",
                    MKL_NUM_THREADS="1", TMPDIR=scratch, HOME=scratch,
                    NN_GRADER_STAGING=str(self._staging))
@@ -119,7 +120,7 @@ class Worker:
         if os.name == "posix":  # writes wait in _send, with a deadline, not in os.write
             os.set_blocking(self._proc.stdin.fileno(), False)
         own = self._uid if self._uid != NOBODY else None
-        self._watchdog = Watchdog(own, Path(scratch), self.limits.memory_mb, sandbox.SCRATCH_MB,
+        self._watchdog = Watchdog(own, Path(scratch), self.limits,
                                   kill=lambda proc=self._proc: self._kill_all(proc)).start()
         self._replies, self._closed = queue.Queue(maxsize=REPLIES_HELD), threading.Event()
         threading.Thread(target=self._read, args=(self._proc.stdout, self._replies, self._closed),

@@ -685,9 +685,10 @@ def test_busy_processes_are_counted_over_every_process_of_a_submission(grade, tm
 
 
 def test_a_scratch_folder_past_its_limit_is_stopped(tmp_path):
+    from grader.limits import Limits
     from grader.watchdog import Watchdog
     killed = threading.Event()
-    dog = Watchdog(None, tmp_path, memory_mb=1024, scratch_mb=1, kill=killed.set).start()
+    dog = Watchdog(None, tmp_path, Limits(scratch_mb=1), kill=killed.set).start()
     (tmp_path / "small").write_bytes(bytes(1 << 19))
     assert not killed.wait(0.5)
     (tmp_path / "big").write_bytes(bytes(2 << 20))
