@@ -127,9 +127,8 @@ def isolate(staging: Path, scratch: Path, uid: int) -> bool:
     """As root, give this process (and its children) a network with nothing in it and mounts
     of its own: a tmpfs of NN_GRADER_SCRATCH_MB (SCRATCH_MB) on each shared temporary folder
     and on `scratch`, owned by `uid`, so that what it writes is limited and seen by no other
-    worker. False where the
-    system allows no namespaces (a container without CAP_SYS_ADMIN) or no mounts in them;
-    SandboxError when a mount fails after that."""
+    worker. False where the system allows no namespaces (a container without CAP_SYS_ADMIN)
+    or no mounts in them; SandboxError when a mount fails after that."""
     libc = ctypes.CDLL(None, use_errno=True)
     libc.mount.argtypes = [ctypes.c_char_p] * 3 + [ctypes.c_ulong, ctypes.c_char_p]
     if libc.unshare(CLONE_NEWNS | CLONE_NEWNET) != 0 or \
@@ -142,9 +141,9 @@ def isolate(staging: Path, scratch: Path, uid: int) -> bool:
         if libc.mount(*encoded, flags, options and options.encode()) != 0:
             raise SandboxError(f"mounting {target} failed: {os.strerror(ctypes.get_errno())}")
 
+    size = int(os.environ.get("NN_GRADER_SCRATCH_MB") or SCRATCH_MB)
     mount("tmpfs", scratch, "tmpfs", MS_NOSUID | MS_NODEV,
           f"size={size}m,mode=0700,uid={uid},gid={uid}")
-    size = int(os.environ.get("NN_GRADER_SCRATCH_MB") or SCRATCH_MB)
     kept = os.open(staging, os.O_PATH | os.O_DIRECTORY)  # it may lie in a folder covered next
     for folder in PRIVATE_TMP:
         if os.path.isdir(folder) and not os.path.islink(folder):
