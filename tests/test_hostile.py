@@ -649,11 +649,13 @@ def test_memory_is_counted_over_every_process_of_a_submission(tmp_path):
     body = WRONG.replace("def relu(Z):\n", """def relu(Z):
     import os, time
     for _ in range(3):
+        done, told = os.pipe()
         if os.fork() == 0:
             block = np.ones(500 << 17)  # 500 MB, touched
+            os.write(told, b"x")
             time.sleep(30)
             os._exit(0)
-        time.sleep(0.5)  # one at a time: never more than 2 running
+        os.read(done, 1)  # one at a time: never more than 2 running
     time.sleep(30)
 """)
     sub = single_file(tmp_path, "", body)
