@@ -129,6 +129,8 @@ def isolate(staging: Path, scratch: Path, uid: int) -> bool:
     and on `scratch`, owned by `uid`, so that what it writes is limited and seen by no other
     worker. False where the system allows no namespaces (a container without CAP_SYS_ADMIN)
     or no mounts in them; SandboxError when a mount fails after that."""
+    if sys.platform != "linux":
+        return False
     libc = ctypes.CDLL(None, use_errno=True)
     libc.mount.argtypes = [ctypes.c_char_p] * 3 + [ctypes.c_ulong, ctypes.c_char_p]
     if libc.unshare(CLONE_NEWNS | CLONE_NEWNET) != 0 or \
