@@ -1,14 +1,21 @@
 """Training the learner's own network on real digits, and the verdict on it.
 
-The worker trains (grader.trainer) with the learner's functions; this side sends the pixels,
-receives the trained parameters, and scores them with the grader's own forward pass
-(grader.network): the accuracy reported is one the parameters earn, whatever the worker claims.
-Progress along the way goes to a callback (the report draws it).
+The worker trains (grader.trainer) with the learner's functions; this side sends the pixels and
+the first parameters, receives the trained parameters, and scores them with the grader's own
+forward pass (grader.network): the accuracy reported is one the parameters earn, whatever the
+worker claims. What the worker sees is disguised afresh for every run (`Disguise`: the pixels
+and the labels in a secret order), so weights trained elsewhere and pasted into a submission
+earn nothing, while honest training is the same computation as without it. Progress along the
+way goes to a callback (the report draws it).
 """
 
 from __future__ import annotations
 
+import math
 import re
+import reprlib
+import secrets
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
@@ -20,7 +27,8 @@ import numpy as np
 from grader import network
 from grader.catalog import TrainingSettings, Verdict
 from grader.results import ExerciseResult, Status, TrainingResult
-from grader.trainer import initial_params
+from grader.trainer import batches
+from grader.wire import Opaque
 
 
 @dataclass
@@ -51,19 +59,123 @@ class Data:
         return cls(X_train, Y_train, X_dev, Y_dev, X_test.T, Y_test, Path(test_path))
 
 
-def _checked_params(value: Any, layers: tuple[int, ...]) -> network.Params | str:
-    """The worker's reply is untrusted: take only float arrays of the right shapes."""
+@dataclass(frozen=True)
+class Disguise:
+    """The secret order of the pixels and of the labels for one training run.
+
+    The worker trains on pixels[i] as pixel i and on digit d as class labels[d], starting from
+    parameters rearranged to match (W1's columns, the last layer's rows), so training is the
+    same computation as on the real digits; the grader scores what comes back on the same
+    disguised pixels and turns the classes back into digits.
+    """
+
+    pixels: np.ndarray  # pixel i sent is pixel pixels[i] of the image
+    labels: np.ndarray  # digit d is sent as class labels[d]
+
+    @classmethod
+    def draw(cls, layers: tuple[int, ...]) -> Disguise:
+        # Never from the grader's seed: the worker can read it (in /proc/*/cmdline, for one).
+        rng = np.random.default_rng(secrets.randbits(128))
+        # A ConvNet (chapter 5) needs neighbouring pixels to stay neighbours: it would keep
+        # `pixels` in order and disguise the labels only.
+        return cls(pixels=rng.permutation(layers[0]), labels=rng.permutation(layers[-1]))
+
+    def pixels_of(self, X: np.ndarray) -> np.ndarray:
+        """The pixel permutation: X's rows (one per pixel) in the secret order."""
+        return X[self.pixels]
+
+    def classes_of(self, digits: np.ndarray) -> np.ndarray:
+        return self.labels[digits]
+
+    def digits_of(self, classes: np.ndarray) -> np.ndarray:
+        return np.argsort(self.labels)[classes]
+
+    def params_of(self, params: list[np.ndarray]) -> list[np.ndarray]:
+        """W1, b1, ..., WL, bL for the disguised problem: W1 sees the permuted pixels, and
+        output row labels[d] of the last layer is digit d's (W1 may be WL: one layer)."""
+        out = list(params)
+        out[0] = out[0][:, self.pixels]
+        digit_of_row = np.argsort(self.labels)
+        out[-2], out[-1] = out[-2][digit_of_row], out[-1][digit_of_row]
+        return out
+
+
+def initial_params(rng: np.random.Generator, layers: list[int], init: str) -> list[np.ndarray]:
+    """W1, b1, W2, b2, ...: He (N(0, 2 / fan_in), biases 0) or the notebook's U(-0.5, 0.5)."""
+    params = []
+    for fan_in, units in zip(layers, layers[1:]):
+        for shape in ((units, fan_in), (units, 1)):
+            if init == "uniform":
+                params.append(rng.random(shape) - 0.5)
+            elif shape[1] == 1:
+                params.append(np.zeros(shape))
+            else:
+                params.append(rng.normal(0.0, np.sqrt(2.0 / fan_in), shape))
+    return params
+
+
+def first_params(verdict: Verdict, settings: TrainingSettings) -> list[np.ndarray]:
+    """The parameters training starts from, for the real pixels and digits."""
+    return initial_params(np.random.default_rng(settings.seed), list(verdict.layers),
+                          settings.init)
+
+
+@dataclass
+class _Trained:
+    """A reply from the worker's training that makes sense."""
+
+    params: network.Params
+    history: list[dict[str, float]]
+    epochs: int
+    steps: int
+    stopped: str  # "target", "end", "nan:<step>" or "diverged:<step>"
+
+
+def _checked_reply(value: Any, verdict: Verdict, settings: TrainingSettings,
+                   m: int) -> _Trained | str:
+    """The worker's reply is untrusted: anything but what grader.trainer sends is a sentence
+    saying what is wrong with it."""
+    if not isinstance(value, dict):
+        return f"training sent back {reprlib.repr(value)} instead of its results"
+    params = _checked_params(value.get("params"), verdict.layers)
+    if isinstance(params, str):
+        return params
+    limits = {"epochs": settings.epochs,
+              "steps": settings.epochs * math.ceil(m / (settings.batch_size or m))}
+    for name, limit in limits.items():
+        n = value.get(name)
+        if not isinstance(n, (int, np.integer)) or isinstance(n, bool) or not 0 <= n <= limit:
+            return (f"training sent back {name} = {reprlib.repr(n)}, not a whole number from 0 "
+                    f"to {limit}")
+    stopped = value.get("stopped")
+    if not (isinstance(stopped, str)
+            and re.fullmatch(r"target|end|(nan|diverged):\d{1,9}", stopped)):
+        return (f"training sent back stopped = {reprlib.repr(stopped)}, not how it ended "
+                "('target', 'end', 'nan:<step>' or 'diverged:<step>')")
+    if not stopped.startswith("nan:") and not all(np.isfinite(p).all() for p in params.values()):
+        return ("training sent back parameters holding NaN or infinite values without saying "
+                "it stopped for them")
+    raw = value.get("history")
+    history = clean_history(raw)
+    if not isinstance(raw, list) or len(history) != min(len(raw), HISTORY_LIMIT):
+        return ("training sent back a history that is not a list of steps, each with its "
+                "finite step, epoch, loss and dev accuracy")
+    return _Trained(params, history, int(value["epochs"]), int(value["steps"]), stopped)
+
+
+def _checked_params(params: Any, layers: tuple[int, ...]) -> network.Params | str:
+    """Only float arrays of the right shapes."""
     shapes = network.shapes(layers)
-    params = value.get("params") if isinstance(value, dict) else None
     if not isinstance(params, tuple) or len(params) != len(shapes):
         return (f"training did not return {len(shapes)} parameters (check what update_params "
                 "returns)")
     out = {}
     for (name, shape), p in zip(shapes.items(), params):
-        if not isinstance(p, np.ndarray) or p.shape != shape or p.dtype.kind not in "f":
-            got = f"shape {p.shape}, dtype {p.dtype}" if isinstance(p, np.ndarray) else type(p).__name__
+        if not isinstance(p, np.ndarray) or p.shape != shape or p.dtype.kind != "f":
+            got = f"shape {p.shape}, dtype {p.dtype}" if isinstance(p, np.ndarray) else \
+                str(p) if isinstance(p, Opaque) else type(p).__name__
             return f"after training, {name} should be a float array of shape {shape}, not {got}"
-        out[name] = p.astype(np.float64)
+        out[name] = np.array(p, dtype=np.float64)  # a plain array, whatever its class
     return out
 
 
@@ -92,10 +204,14 @@ def run_training(worker, data: Data, verdict: Verdict, settings: TrainingSetting
     and judge it against the verdict's target; what the curve shows is related to the
     `exercises` that fail their checks."""
     settings = settings or verdict.settings
+    disguise = Disguise.draw(verdict.layers)
+    X_dev = disguise.pixels_of(data.X_dev)
+    request = {"X": disguise.pixels_of(data.X_train), "Y": disguise.classes_of(data.Y_train),
+               "X_dev": X_dev, "Y_dev": disguise.classes_of(data.Y_dev),
+               "params": disguise.params_of(first_params(verdict, settings)),
+               "settings": asdict(settings)}
     started = time.perf_counter()
-    reply = worker.train({"X": data.X_train, "Y": data.Y_train, "X_dev": data.X_dev,
-                          "Y_dev": data.Y_dev, "layers": list(verdict.layers),
-                          "settings": asdict(settings)}, on_progress=on_progress)
+    reply = worker.train(request, on_progress=on_progress)
     seconds = time.perf_counter() - started
     base = {"target": verdict.target, "seconds": seconds}
     failing = [e for e in exercises if e.status != Status.PASSED]
@@ -103,27 +219,27 @@ def run_training(worker, data: Data, verdict: Verdict, settings: TrainingSetting
         return TrainingResult(Status.ERROR, f"training stopped: {reply.message}"
                               + (f"; {_failing(failing)}, the likely reason" if failing else ""),
                               **base)
-    params = _checked_params(reply.value, verdict.layers)
-    if isinstance(params, str):
-        return TrainingResult(Status.ERROR, params, **base)
-    value = reply.value
-    history = clean_history(value.get("history"))
+    trained = _checked_reply(reply.value, verdict, settings, data.X_train.shape[1])
+    if isinstance(trained, str):
+        return TrainingResult(Status.ERROR, trained, **base)
+    params, history = trained.params, trained.history
     with np.errstate(all="ignore"):
-        dev_pred = network.predict(params, data.X_dev / 255.0)
-        test_pred = network.predict(params, data.X_test / 255.0)
+        dev_pred = disguise.digits_of(network.predict(params, X_dev / 255.0))
+        test_pred = disguise.digits_of(network.predict(params,
+                                                       disguise.pixels_of(data.X_test) / 255.0))
     dev_accuracy = float((dev_pred == data.Y_dev).mean())
     result = TrainingResult(
         Status.PASSED if dev_accuracy >= verdict.target else Status.FAILED,
         dev_accuracy=dev_accuracy,
         test_accuracy=None if data.Y_test is None else float((test_pred == data.Y_test).mean()),
-        epochs=int(value.get("epochs", 0)), steps=int(value.get("steps", 0)),
-        history=history, extra={"method": settings.method}, **base)
+        epochs=trained.epochs, steps=trained.steps, history=history,
+        extra={"method": settings.method}, **base)
     if failing:
         result.message = _related(result, failing, settings)
     elif result.status == Status.FAILED:
         # Every function passes its checks and the loss stayed finite: look at the data (and
         # the settings) before blaming the code.
-        stopped = str(value.get("stopped", ""))
+        stopped = trained.stopped
         own = reference_accuracy(data, verdict, settings) \
             if stopped.partition(":")[0] not in ("nan", "diverged") else verdict.target
         if own < verdict.target:
@@ -135,7 +251,7 @@ def run_training(worker, data: Data, verdict: Verdict, settings: TrainingSetting
             result.message = _diagnose(stopped, history, dev_accuracy, verdict.target)
     if result.status == Status.FAILED:
         with np.errstate(all="ignore"):
-            hidden = network.forward(params, data.X_dev / 255.0)[0][1]
+            hidden = network.forward(params, X_dev / 255.0)[0][1]
         dead = int((hidden <= 0).all(axis=1).sum())
         if dead >= hidden.shape[0] // 2:
             result.message += (f"; {dead} of {hidden.shape[0]} hidden units are dead (ReLU gives "
@@ -149,19 +265,22 @@ def run_training(worker, data: Data, verdict: Verdict, settings: TrainingSetting
 def reference_accuracy(data: Data, verdict: Verdict, settings: TrainingSettings) -> float:
     """The dev accuracy the grader's own network reaches when trained as the learner's was:
     what this data allows."""
-    rng = np.random.default_rng(settings.seed)
-    params = network.as_params(*initial_params(rng, list(verdict.layers), settings.init))
-    X, m = data.X_train / 255.0, data.X_train.shape[1]
-    batch = settings.batch_size or m
+    params = reference_params(data, verdict, settings)
     with np.errstate(all="ignore"):
-        for _ in range(settings.epochs):
-            order = rng.permutation(m) if settings.batch_size else np.arange(m)
-            for start in range(0, m, batch):
-                idx = order[start:start + batch]
-                xb, yb = X[:, idx], data.Y_train[idx]
-                grads = network.backward(params, network.forward(params, xb), xb, yb)
-                params = {k: p - settings.alpha * grads[f"d{k}"] for k, p in params.items()}
         return float((network.predict(params, data.X_dev / 255.0) == data.Y_dev).mean())
+
+
+def reference_params(data: Data, verdict: Verdict, settings: TrainingSettings) -> network.Params:
+    """The grader's own network trained on the real digits as the learner's is (from the same
+    first parameters, in the same batches), for every epoch: no early stop."""
+    params = network.as_params(*first_params(verdict, settings))
+    X = data.X_train / 255.0
+    with np.errstate(all="ignore"):
+        for _, columns in batches(X.shape[1], settings):
+            xb, yb = X[:, columns], data.Y_train[columns]
+            grads = network.backward(params, network.forward(params, xb), xb, yb)
+            params = {k: p - settings.alpha * grads[f"d{k}"] for k, p in params.items()}
+    return params
 
 
 def _data_words(data: Data) -> str:
@@ -201,16 +320,22 @@ def _failing(failing: list[ExerciseResult]) -> str:
     return f"{names} {verb}" + (f" ({causes})" if causes else "")
 
 
+HISTORY_LIMIT = 10_000  # events of the history kept
+
+
 def clean_history(raw: Any) -> list[dict[str, float]]:
-    """History comes from the worker: keep only well-formed numeric entries."""
+    """History comes from the worker: keep only well-formed entries of finite numbers."""
     keys = ("step", "epoch", "loss", "dev_accuracy")
     clean = []
-    for event in raw if isinstance(raw, list) else []:
-        try:
+    for event in raw[:HISTORY_LIMIT] if isinstance(raw, list) else []:
+        if isinstance(event, dict) and all(_finite_number(event.get(k)) for k in keys):
             clean.append({k: float(event[k]) for k in keys})
-        except (KeyError, TypeError, ValueError):
-            continue
-    return clean[:10_000]
+    return clean
+
+
+def _finite_number(value: Any) -> bool:
+    return (isinstance(value, (int, float, np.integer, np.floating))
+            and not isinstance(value, bool) and abs(value) <= sys.float_info.max)
 
 
 def confusion_matrix(truth: np.ndarray, pred: np.ndarray, k: int = 10) -> np.ndarray:
