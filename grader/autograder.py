@@ -8,17 +8,16 @@ is the grade.
 
 from __future__ import annotations
 
-import json
 import sys
 import zipfile
 from pathlib import Path
 
-from grader.catalog import CHAPTERS
 from grader.cli import grade
+from grader.gradescope import write_failure
 from grader.locate import find
 from grader.release import check_stubs, student_files
 from grader.sandbox import SandboxError
-from grader.usage import Parser, UsageError
+from grader.usage import Parser, UsageError, internal_error
 
 SETUP_SH = """\
 #!/usr/bin/env bash
@@ -57,8 +56,8 @@ def autograde(root: Path) -> int:
     instead of a score."""
     results = root / "results" / "results.json"
     results.parent.mkdir(parents=True, exist_ok=True)
-    submission = find(root / "submission")
     try:
+        submission = find(root / "submission")
         if submission is None:
             raise UsageError("the submission holds no .py file, folder of exercises or .ipynb "
                              "notebook (symbolic links are not followed)")
@@ -69,12 +68,12 @@ def autograde(root: Path) -> int:
         return 1
     except UsageError as err:
         print(f"error: {err}", file=sys.stderr)
-        results.write_text(json.dumps({
-            "score": 0.0, "output": f"Your submission could not be graded: {err}.",
-            "visibility": "visible",
-            "tests": [{"name": f"{ex.name}: {ex.summary}", "score": 0.0, "max_score": ex.points,
-                       "status": "failed", "output": "Not graded.", "visibility": "visible"}
-                      for ex in CHAPTERS[0].exercises]}, indent=2))
+        write_failure(results, f"Your submission could not be graded: {err}.")
+        return 0
+    except Exception as err:  # a bug of the grader's: still a grade, which says so
+        why = f"the grader could not grade this submission because of {internal_error(err)}"
+        print(f"error: {why}", file=sys.stderr)
+        write_failure(results, f"{why[0].upper()}{why[1:]}; please report this.")
         return 0
 
 

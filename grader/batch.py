@@ -28,7 +28,7 @@ from grader.catalog import MAX_SCORE, NAMES, REPO
 from grader.limits import MEMORY_MB, SUBMISSION_SECONDS, Limits
 from grader.locate import find, ignored
 from grader.sandbox import exposure
-from grader.usage import Parser, UsageError, add_timeout_option, seed_argument
+from grader.usage import Parser, UsageError, add_timeout_option, internal_error, seed_argument
 
 GRACE = 5.0  # seconds a stopped grader gets to stop its worker before it is killed
 
@@ -55,6 +55,13 @@ class Batch:
     def grade(self, student: str, entry: Path) -> dict[str, Any]:
         row: dict[str, Any] = {"student": student, "path": str(entry), "status": ERROR,
                                "score": 0.0, "max_score": MAX_SCORE, "message": ""}
+        try:
+            return self._grade(entry, row)
+        except Exception as err:  # a bug of the grader's costs this row, not the batch
+            row["message"] = f"the grader could not grade it because of {internal_error(err)}"
+            return row
+
+    def _grade(self, entry: Path, row: dict[str, Any]) -> dict[str, Any]:
         try:
             target = find(entry)
         except OSError as problem:  # an unreadable folder is that student's, not the batch's
@@ -89,19 +96,16 @@ class Batch:
             with self._lock:
                 self._running.discard(proc)
             row["seconds"] = round(time.perf_counter() - started, 2)
-        try:
-            result = json.loads(out) if proc.returncode in (0, 1) else None
-        except ValueError:
-            result = None
-        if not isinstance(result, dict):
+        result = _result(out) if proc.returncode in (0, 1) else None
+        if result is None or result.get("error"):
             last = (err.strip().splitlines() or [f"exit status {proc.returncode}"])[-1]
             row["message"] = f"the grader could not grade it: {last}"
             return row
-        training = result.get("training", {})
+        training = result["training"]
         row.update(status=GRADED, score=result["score"], max_score=result["max_score"],
                    training=training.get("status"), dev_accuracy=training.get("dev_accuracy"),
                    test_accuracy=training.get("test_accuracy"), grading=result,
-                   **{e["name"]: e["status"] for e in result["exercises"]})
+                   **{e["name"]: e["status"] for e in result["exercises"] if e["name"] in NAMES})
         return row
 
     def stop(self) -> None:
@@ -110,6 +114,22 @@ class Batch:
             running = list(self._running)
         for proc in running:
             _end(proc)
+
+
+def _result(out: str) -> dict[str, Any] | None:
+    """The JSON document a grader printed, if it is one with the fields the rows need (learner
+    code that could write to the grader's stdout may have printed anything)."""
+    try:
+        result = json.loads(out)
+    except (ValueError, RecursionError):
+        return None
+    numbers = (int, float)
+    ok = (isinstance(result, dict) and type(result.get("score")) in numbers
+          and type(result.get("max_score")) in numbers and isinstance(result.get("training"), dict)
+          and isinstance(result.get("exercises"), list)
+          and all(isinstance(e, dict) and type(e.get("name")) is str
+                  and type(e.get("status")) is str for e in result["exercises"]))
+    return result if ok else None
 
 
 def _end(proc: subprocess.Popen) -> None:
@@ -130,7 +150,8 @@ COLUMNS = ["student", "score", "max_score", "status", *NAMES, "training", "dev_a
 
 
 def write_outputs(csv_path: Path, json_path: Path, rows: list[dict], meta: dict) -> None:
-    with csv_path.open("w", newline="") as f:
+    # A file name need not be text: its undecodable bytes are written as escapes.
+    with csv_path.open("w", newline="", encoding="utf-8", errors="backslashreplace") as f:
         writer = csv.DictWriter(f, COLUMNS, extrasaction="ignore")
         writer.writeheader()
         writer.writerows(rows)

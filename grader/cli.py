@@ -17,12 +17,12 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from grader.catalog import CHAPTER_OF, CHAPTERS, EXERCISES, Chapter
+from grader.catalog import CHAPTER_OF, CHAPTERS, EXERCISES, Chapter, Exercise
 from grader.limits import Limits
 from grader.locate import checked
 from grader.sandbox import SandboxError
 from grader.usage import (DEFAULT_SUBMISSION, Parser, UsageError, add_exercise_argument,
-                          add_timeout_option, seed_argument)
+                          add_timeout_option, internal_error, seed_argument)
 
 
 def _grade_parser() -> argparse.ArgumentParser:
@@ -73,12 +73,23 @@ def grade(argv: list[str]) -> int:
     started = time.perf_counter()
     args = _grade_parser().parse_args(argv)
     chapter = _chapter(args)
+    exercises = [ex for ex in (EXERCISES if args.exercises else chapter.exercises)
+                 if not args.exercises or ex.name in args.exercises]
+    seed = args.seed if args.seed is not None else secrets.randbelow(2**31)
+    try:
+        return _grade(args, chapter, exercises, seed, started)
+    except (UsageError, SandboxError):
+        raise
+    except Exception as err:  # a bug of the grader's: said so, in the JSON asked for too
+        return _not_graded(args, exercises, seed, internal_error(err))
+
+
+def _grade(args: argparse.Namespace, chapter: Chapter, exercises: list[Exercise], seed: int,
+           started: float) -> int:
     submission = checked(args.submission)
     if args.gradescope and not args.gradescope.parent.is_dir():
         raise UsageError(f"cannot write {args.gradescope}: the folder {args.gradescope.parent} "
                          "does not exist")
-    exercises = [ex for ex in (EXERCISES if args.exercises else chapter.exercises)
-                 if not args.exercises or ex.name in args.exercises]
     will_train = not args.exercises and not args.no_train
     if args.figures and not will_train:
         raise UsageError("--figures draws the training, which does not run "
@@ -100,8 +111,6 @@ def grade(argv: list[str]) -> int:
         from grader.engine import grade_submission
         from grader.report import TrainingProgress
         from grader.training import run_training
-
-        seed = args.seed if args.seed is not None else secrets.randbelow(2**31)
 
         def training(worker: Worker, exercises: list):
             with TrainingProgress(settings or chapter.verdict.settings,
@@ -137,6 +146,24 @@ def grade(argv: list[str]) -> int:
         for path in written:
             print(f"wrote {path}")
     return results.exit_code
+
+
+def _not_graded(args: argparse.Namespace, exercises: list[Exercise], seed: int, why: str) -> int:
+    """Exit status 1 for a run the grader could not finish: every exercise is its error, in the
+    JSON and results.json asked for."""
+    from grader.results import ExerciseResult, Results, Status, TrainingResult
+
+    message = f"the grader could not grade this submission because of {why}; please report this"
+    print(f"error: {message}", file=sys.stderr)
+    results = Results([ExerciseResult(ex.name, Status.ERROR, message) for ex in exercises],
+                      TrainingResult(Status.ERROR, message), seed=seed, error=message)
+    if args.gradescope:
+        from grader.gradescope import write_results
+
+        write_results(args.gradescope, results)
+    if args.json:
+        print(json.dumps(results.to_dict(), indent=2))
+    return 1
 
 
 def _check_outputs(args: argparse.Namespace, data) -> None:
@@ -220,3 +247,6 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except Exception as err:  # a bug of the grader's, in one sentence
+        print(f"error: {internal_error(err)}; please report this", file=sys.stderr)
+        return 1

@@ -16,7 +16,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from grader.catalog import BY_NAME, CHAPTER_OF
+from grader.catalog import BY_NAME, CHAPTER_OF, CHAPTERS
 from grader.results import Results, Status
 
 OUTPUT_LIMIT = 1000  # characters of what a learner's code printed that go into a test's output
@@ -44,7 +44,19 @@ def results_json(results: Results) -> dict[str, Any]:
 
 def write_results(path: Path, results: Results) -> None:
     """Write results.json, replacing whatever is there (a file a submission planted included)."""
-    text = json.dumps(results_json(results), indent=2)
+    _write(path, results_json(results))
+
+
+def write_failure(path: Path, output: str) -> None:
+    """results.json for a submission that could not be graded: 0 points, and `output` says why."""
+    _write(path, {"score": 0.0, "output": output, "visibility": "visible",
+                  "tests": [{"name": f"{ex.name}: {ex.summary}", "score": 0.0,
+                             "max_score": ex.points, "status": "failed", "output": "Not graded.",
+                             "visibility": "visible"} for ex in CHAPTERS[0].exercises]})
+
+
+def _write(path: Path, data: dict[str, Any]) -> None:
+    text = json.dumps(data, indent=2)
     fd, temp = tempfile.mkstemp(prefix=".results-", dir=path.parent)
     with os.fdopen(fd, "w") as f:
         f.write(text)
@@ -95,6 +107,8 @@ def _training_test(results: Results) -> dict[str, Any]:
 
 
 def _summary(results: Results) -> str:
+    if results.error:
+        return results.error[0].upper() + results.error[1:] + "."
     passed = sum(ex.status == Status.PASSED for ex in results.exercises)
     return (f"Score {results.score:g}/{results.max_score:g}: {passed} of {len(results.exercises)} "
             f"exercises pass; training {results.training.status}. Random inputs from seed "

@@ -7,6 +7,8 @@ in one student's upload or repository, what to grade (batch, Gradescope).
 
 from __future__ import annotations
 
+import os
+from itertools import islice
 from pathlib import Path
 
 from grader.catalog import EXERCISES
@@ -14,6 +16,7 @@ from grader.ipynb import NotANotebook, code_cells
 from grader.usage import UsageError
 
 IGNORED = ("__pycache__", "__MACOSX")  # and every name starting with a dot
+SEARCHED, SEARCHED_DEPTH = 100_000, 32  # entries and folder levels `find` looks through
 
 
 def checked(path: Path) -> Path:
@@ -28,6 +31,8 @@ def checked(path: Path) -> Path:
             if inner is not None:
                 return inner
         return path
+    if not path.is_file():
+        raise UsageError(f"the submission {path} is neither a file nor a folder")
     if path.suffix == ".ipynb":
         try:
             code_cells(path)
@@ -42,7 +47,8 @@ def checked(path: Path) -> Path:
 def find(entry: Path) -> Path | None:
     """What to grade in one student's entry: the entry itself when it is a .py or .ipynb file;
     in a folder, the shallowest folder holding an exercise file (relu.py, ...), else its only
-    notebook, else its only .py file. None when there is nothing to grade.
+    notebook, else its only .py file, among the first SEARCHED entries within SEARCHED_DEPTH
+    folders of it. None when there is nothing to grade.
 
     Symbolic links are never followed: one could lead the grader, with its own rights, to any
     file on the machine (the reference solutions among them)."""
@@ -52,16 +58,33 @@ def find(entry: Path) -> Path | None:
         return entry if entry.suffix in (".py", ".ipynb") else None
     if not entry.is_dir():
         return None
-    inside = sorted((p for p in entry.rglob("*") if not ignored(p.relative_to(entry))
-                     and not any(q.is_symlink() for q in
-                                 [p, *p.parents][:len(p.relative_to(entry).parts)])),
-                    key=lambda p: (len(p.parts), str(p)))
     exercise_files = {ex.file for ex in EXERCISES}
-    for folder in [entry, *(p for p in inside if p.is_dir())]:
-        if any((folder / name).is_file() for name in exercise_files):
-            return folder
+    files: list[Path] = []
+    level, depth, seen = [entry], 0, 0
+    while level:  # one level at a time: the shallowest wins
+        for folder in level:
+            if any((folder / name).is_file() for name in exercise_files):
+                return folder
+        if depth == SEARCHED_DEPTH:
+            break
+        below = []
+        for folder in level:
+            try:
+                with os.scandir(folder) as it:
+                    entries = sorted(islice(it, SEARCHED - seen), key=lambda e: e.name)
+            except OSError:  # a folder the grader may not list holds nothing to grade
+                continue
+            seen += len(entries)
+            for e in entries:
+                if ignored(Path(e.name)) or e.is_symlink():
+                    continue
+                if e.is_dir(follow_symlinks=False):
+                    below.append(Path(e.path))
+                elif e.is_file(follow_symlinks=False):
+                    files.append(Path(e.path))
+        level, depth = sorted(below, key=str), depth + 1
     for suffix in (".ipynb", ".py"):
-        found = [p for p in inside if p.suffix == suffix and p.is_file()]
+        found = [p for p in files if p.suffix == suffix]
         if len(found) == 1:
             return found[0]
     return None

@@ -52,7 +52,7 @@ class Progress:
         try:
             raw = json.loads((state_dir() / "progress.json").read_text())
             return cls(**{k: raw[k] for k in ("status", "first_passed", "hints", "runs") if k in raw})
-        except (OSError, ValueError, TypeError):
+        except (OSError, ValueError, TypeError, RecursionError):
             return cls()
 
     def save(self) -> None:

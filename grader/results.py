@@ -83,6 +83,7 @@ class Results:
     seed: int = 0
     seconds: float = 0.0
     notes: list[str] = field(default_factory=list)  # about the submission as a whole
+    error: str = ""  # why the grader could not finish grading, when it could not
 
     @property
     def score(self) -> float:
@@ -98,7 +99,8 @@ class Results:
         return 0 if ok and self.training.status in (Status.PASSED, Status.SKIPPED) else 1
 
     def to_dict(self) -> dict[str, Any]:
-        return {"score": self.score, "max_score": self.max_score, "seed": self.seed,
+        data = {"score": self.score, "max_score": self.max_score, "seed": self.seed,
                 "seconds": round(self.seconds, 3), "notes": self.notes,
                 "exercises": [e.to_dict() for e in self.exercises],
                 "training": self.training.to_dict()}
+        return data | {"error": self.error} if self.error else data

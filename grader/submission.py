@@ -240,8 +240,8 @@ def _load_notebook(path: Path, sub: Submission) -> None:
     """
     try:
         cells = code_cells(path)
-    except NotANotebook as err:
-        sub.problems = dict.fromkeys(NAMES, str(err))
+    except NotANotebook as err:  # named as the learner knows it, not as staged
+        sub.problems = dict.fromkeys(NAMES, str(err).replace(str(path.parent) + os.sep, ""))
         return
     _quiet_notebook_helpers()
     module = types.ModuleType(PACKAGE)

@@ -1,12 +1,14 @@
 """What every command shares on its command line: usage errors and the common options.
 
-A usage error is one sentence on stderr and exit status 2 (grader.cli prints it).
+A usage error is one sentence on stderr and exit status 2 (grader.cli prints it); so is a bug of
+the grader's own (`internal_error`), with exit status 1.
 """
 
 from __future__ import annotations
 
 import argparse
 import difflib
+import traceback
 from pathlib import Path
 
 from grader.catalog import BY_NAME, CHAPTERS, NAMES, REPO
@@ -17,6 +19,19 @@ DEFAULT_SUBMISSION = REPO / CHAPTERS[0].folder
 
 class UsageError(Exception):
     """A problem with what the user asked for: one sentence, exit status 2."""
+
+
+def internal_error(err: BaseException) -> str:
+    """'an internal error (KeyError: 'x', in engine.py line 12)': an exception the grader did
+    not expect, named where the grader's own code met it."""
+    frames = traceback.extract_tb(err.__traceback__)
+    ours = [f for f in frames if Path(f.filename).parent.is_relative_to(_PACKAGE)] or frames
+    where = f", in {Path(ours[-1].filename).name} line {ours[-1].lineno}" if ours else ""
+    message = (str(err).splitlines() or [""])[0][:300]
+    return f"an internal error ({type(err).__name__}{': ' if message else ''}{message}{where})"
+
+
+_PACKAGE = Path(__file__).resolve().parent
 
 
 class Parser(argparse.ArgumentParser):

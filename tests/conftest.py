@@ -146,11 +146,13 @@ PARALLEL = max(2, min(4, os.cpu_count() or 2))  # grading runs started at once b
 
 
 def selected_params(request: pytest.FixtureRequest, argname: str) -> list:
-    """The values of parameter `argname` of every test selected in this session (after -k etc.)."""
+    """The values of parameter `argname` of every test selected in this session (after -k etc.)
+    that uses the fixture asking (another test may have a parameter of the same name)."""
     values = []
     for item in request.session.items:
         params = getattr(getattr(item, "callspec", None), "params", {})
-        if argname in params and params[argname] not in values:
+        if argname in params and params[argname] not in values \
+                and request.fixturename in getattr(item, "fixturenames", ()):
             values.append(params[argname])
     return values
 
