@@ -28,7 +28,8 @@ from grader.catalog import MAX_SCORE, NAMES, REPO
 from grader.limits import MEMORY_MB, SUBMISSION_SECONDS, Limits
 from grader.locate import find, ignored
 from grader.sandbox import exposure
-from grader.usage import Parser, UsageError, add_timeout_option, internal_error, seed_argument
+from grader.usage import (ARGUMENTS_VARIABLE, Parser, UsageError, add_timeout_option,
+                          internal_error, seed_argument)
 
 GRACE = 5.0  # seconds a stopped grader gets to stop its worker before it is killed
 
@@ -72,10 +73,11 @@ class Batch:
                               "(symbolic links are not followed)")
             return row
         # Each grader starts in the repository: a path relative to here must not change meaning.
-        command = [sys.executable, "-m", "grader", "--submission", os.path.abspath(target),
-                   "--json", "--seed", str(self.seed), "--timeout", str(self.limits.call)]
-        command += [] if self.train else ["--no-train"]
-        env = dict(os.environ, NN_GRADER_MEMORY_MB=str(self.limits.memory_mb), NO_COLOR="1")
+        arguments = ["--submission", os.path.abspath(target), "--json", "--seed", str(self.seed),
+                     "--timeout", str(self.limits.call)] + ([] if self.train else ["--no-train"])
+        command = [sys.executable, "-m", "grader"]  # its arguments are in its environment
+        env = dict(os.environ, NN_GRADER_MEMORY_MB=str(self.limits.memory_mb), NO_COLOR="1",
+                   **{ARGUMENTS_VARIABLE: json.dumps(arguments)})
         started = time.perf_counter()
         with self._lock:
             if self._stopping:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import os
 import secrets
 import shlex
 import signal
@@ -21,8 +22,9 @@ from grader.catalog import CHAPTER_OF, CHAPTERS, EXERCISES, Chapter, Exercise
 from grader.limits import Limits
 from grader.locate import checked
 from grader.sandbox import SandboxError
-from grader.usage import (DEFAULT_SUBMISSION, Parser, UsageError, add_exercise_argument,
-                          add_timeout_option, internal_error, seed_argument)
+from grader.usage import (ARGUMENTS_VARIABLE, DEFAULT_SUBMISSION, Parser, UsageError,
+                          add_exercise_argument, add_timeout_option, internal_error,
+                          seed_argument)
 
 
 def _grade_parser() -> argparse.ArgumentParser:
@@ -229,14 +231,32 @@ COMMANDS = {
 }
 
 
+def _arguments(text: str) -> list[str]:
+    try:
+        argv = json.loads(text)
+    except (ValueError, RecursionError):
+        argv = None
+    if type(argv) is not list or not all(type(a) is str for a in argv):
+        raise UsageError(f"{ARGUMENTS_VARIABLE} must be a JSON list of arguments")
+    return argv
+
+
 def _terminate(signum: int, frame: object) -> None:
     raise KeyboardInterrupt  # unwinds through `with Worker(...)`, which stops the worker
 
 
 def main(argv: list[str] | None = None) -> int:
+    hidden = os.environ.pop(ARGUMENTS_VARIABLE, None)  # never passed on to a worker
     argv = sys.argv[1:] if argv is None else argv
     signal.signal(signal.SIGTERM, _terminate)
     try:
+        if hidden is not None and not argv:
+            argv = _arguments(hidden)
+        elif argv[:1] == ["batch"] and os.name == "posix" and os.geteuid() == 0:
+            # Workers run as other users, who may read this process's command line but not
+            # its environment: the seed and the class's paths move there.
+            os.execve(sys.executable, [sys.executable, "-m", "grader"],
+                      dict(os.environ, **{ARGUMENTS_VARIABLE: json.dumps(argv)}))
         if argv and argv[0] in COMMANDS:
             module, _, function = COMMANDS[argv[0]].partition(":")
             return getattr(importlib.import_module(module), function)(argv[1:])

@@ -15,6 +15,9 @@ from grader.catalog import BY_NAME, CHAPTERS, NAMES, REPO
 from grader.limits import CALL_SECONDS
 
 DEFAULT_SUBMISSION = REPO / CHAPTERS[0].folder
+# The arguments of a grader started by batch, as a JSON list: any user may read a process's
+# command line (/proc/*/cmdline), so it carries neither the seed nor the student's path.
+ARGUMENTS_VARIABLE = "NN_GRADER_ARGUMENTS"
 
 
 class UsageError(Exception):

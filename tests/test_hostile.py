@@ -740,3 +740,39 @@ def test_a_submission_has_a_disk_of_its_own_and_no_sockets(grade, tmp_path):
         message
     for folder in ("/tmp", "/dev/shm"):
         assert not Path(folder, "left-behind").exists()
+
+
+SPY = """
+import os
+
+
+def relu(Z):
+    seen = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        for part in ("cmdline", "environ"):
+            try:
+                with open(f"/proc/{pid}/{part}", "rb") as f:
+                    text = f.read().replace(b"\\0", b" ").decode(errors="replace")
+            except OSError:
+                continue
+            if "grader" in text:
+                seen.append(text)
+    raise ValueError(" | ".join(seen))
+"""
+
+
+@own_user
+def test_in_a_batch_no_command_line_carries_the_seed_or_a_path(tmp_path):
+    make_submission(tmp_path / "class" / "alice-7f3a", {})
+    write_file(tmp_path / "class" / "spy.py", SPY)
+    out = tmp_path / "grades.csv"
+    proc = subprocess.run([sys.executable, "-m", "grader", "batch", str(tmp_path / "class"),
+                           "--out", str(out), "--no-train", "--seed", "918273645", "--jobs", "2"],
+                          cwd=REPO, capture_output=True, text=True, env=grader_env(tmp_path),
+                          timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    spy = next(s for s in json.loads(out.with_suffix(".json").read_text())["submissions"]
+               if s["student"] == "spy")
+    seen = spy["grading"]["exercises"][0]["message"].partition(" (spy.py, line")[0]
+    assert "python -m grader" in seen, seen  # it did read command lines: its own grader's
+    assert "918273645" not in seen and "alice-7f3a" not in seen and "spy.py" not in seen, seen
