@@ -28,6 +28,7 @@ from grader.catalog import MAX_SCORE, NAMES, REPO
 from grader.limits import MEMORY_MB, SUBMISSION_SECONDS, Limits
 from grader.locate import find, ignored
 from grader.sandbox import exposure
+from grader.shown import visible
 from grader.usage import (ARGUMENTS_VARIABLE, Parser, UsageError, add_timeout_option,
                           internal_error, seed_argument)
 
@@ -41,7 +42,9 @@ def submissions(folder: Path) -> dict[str, Path]:
     entries = sorted(p for p in folder.iterdir() if not ignored(Path(p.name))
                      and (p.is_dir() or p.suffix in (".py", ".ipynb")))
     stems = [p.stem if p.is_file() else p.name for p in entries]
-    return {(stem if stems.count(stem) == 1 else p.name): p for stem, p in zip(stems, entries)}
+    # A name is shown and written as text: an upload's control characters made visible.
+    return {visible(stem if stems.count(stem) == 1 else p.name): p
+            for stem, p in zip(stems, entries)}
 
 
 class Batch:
@@ -54,7 +57,7 @@ class Batch:
         self._stopping = False
 
     def grade(self, student: str, entry: Path) -> dict[str, Any]:
-        row: dict[str, Any] = {"student": student, "path": str(entry), "status": ERROR,
+        row: dict[str, Any] = {"student": student, "path": visible(str(entry)), "status": ERROR,
                                "score": 0.0, "max_score": MAX_SCORE, "message": ""}
         try:
             return self._grade(entry, row)
@@ -226,7 +229,8 @@ def _run(batch: Batch, entries: dict[str, Path], jobs: int) -> list[dict]:
 
     rows: dict[str, dict] = {}
     columns = (TextColumn("grading"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-               TextColumn("eta"), TimeRemainingColumn(), TextColumn("{task.fields[last]}"))
+               TextColumn("eta"), TimeRemainingColumn(),
+               TextColumn("{task.fields[last]}", markup=False))
     with Progress(*columns, console=Console(stderr=True)) as progress, \
             ThreadPoolExecutor(max_workers=jobs) as pool:
         task = progress.add_task("batch", total=len(entries), last="")

@@ -776,3 +776,17 @@ def test_in_a_batch_no_command_line_carries_the_seed_or_a_path(tmp_path):
     seen = spy["grading"]["exercises"][0]["message"].partition(" (spy.py, line")[0]
     assert "python -m grader" in seen, seen  # it did read command lines: its own grader's
     assert "918273645" not in seen and "alice-7f3a" not in seen and "spy.py" not in seen, seen
+
+
+def test_a_student_name_with_escape_sequences_is_written_as_text(tmp_path):
+    name = "\x1b]0;pwned\x07[bold]eve\x1b[2J"
+    write_file(tmp_path / "class" / f"{name}.py", WRONG)
+    out = tmp_path / "grades.csv"
+    proc = subprocess.run([sys.executable, "-m", "grader", "batch", str(tmp_path / "class"),
+                           "--out", str(out), "--no-train"], cwd=REPO, capture_output=True,
+                          text=True, env=grader_env(tmp_path), timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    written = out.read_text() + out.with_suffix(".json").read_text()
+    for text in (proc.stdout, proc.stderr, written):
+        assert "\x1b" not in text and "\x07" not in text, repr(text)
+    assert "␛]0;pwned␇[bold]eve␛[2J" in out.read_text()
