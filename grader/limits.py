@@ -23,7 +23,7 @@ class Limits:
     # memory together (NN_GRADER_MEMORY_MB in the worker's environment).
     memory_mb: int = MEMORY_MB
     scratch_mb: int = SCRATCH_MB  # files in the scratch folder (NN_GRADER_SCRATCH_MB)
-    busy: int = BUSY  # processes running at once, for more than two seconds
+    busy: int = BUSY  # processes running at once, for longer than half a second
 
     @classmethod
     def from_environment(cls) -> Limits:

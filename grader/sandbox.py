@@ -30,7 +30,7 @@ from grader.limits import MEMORY_MB, SCRATCH_MB
 # Limits of one worker process; NN_GRADER_MEMORY_MB overrides the memory limit (MEMORY_MB).
 CPU_SECONDS = 300  # a backstop for threads or processes spinning behind the per-call timeouts
 FILE_MB = 64  # largest file the worker may write
-PROCESSES = 64  # threads and processes of the worker's own user id (only when it has one)
+PROCESSES = 32  # threads and processes of the worker's own user id (only when it has one)
 SANDBOX_FAILED = 70  # a worker's exit status when it could not be confined (EX_SOFTWARE)
 NOBODY = 65534  # a worker's user and group when no private id can be found
 PRIVATE_TMP = ("/tmp", "/var/tmp", "/dev/shm")  # shared by every user: a worker gets its own

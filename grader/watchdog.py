@@ -19,7 +19,7 @@ from pathlib import Path
 from grader.limits import Limits
 
 INTERVAL = 0.1  # seconds between two looks
-BUSY_SECONDS = 2.0  # how long more than Limits.busy processes may run before they are stopped
+BUSY_SECONDS = 0.5  # how long more than Limits.busy processes may run before they are stopped
 MAX_FILES = 10_000  # files and folders in the scratch folder
 
 
