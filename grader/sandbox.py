@@ -127,7 +127,7 @@ def isolate(staging: Path, scratch: Path, uid: int) -> bool:
     """As root, give this process (and its children) a network with nothing in it and mounts
     of its own: a tmpfs of NN_GRADER_SCRATCH_MB (SCRATCH_MB) on each shared temporary folder
     and on `scratch`, owned by `uid`, so that what it writes is limited and seen by no other
-    worker. False where the system allows no namespaces (a container without CAP_SYS_ADMIN)
+    worker; the staged copy, Python and its packages stay where they are. False where the system allows no namespaces (a container without CAP_SYS_ADMIN)
     or no mounts in them; SandboxError when a mount fails after that."""
     if sys.platform != "linux":
         return False
@@ -146,14 +146,25 @@ def isolate(staging: Path, scratch: Path, uid: int) -> bool:
     size = int(os.environ.get("NN_GRADER_SCRATCH_MB") or SCRATCH_MB)
     mount("tmpfs", scratch, "tmpfs", MS_NOSUID | MS_NODEV,
           f"size={size}m,mode=0700,uid={uid},gid={uid}")
-    kept = os.open(staging, os.O_PATH | os.O_DIRECTORY)  # it may lie in a folder covered next
-    for folder in PRIVATE_TMP:
-        if os.path.isdir(folder) and not os.path.islink(folder):
-            mount("tmpfs", folder, "tmpfs", MS_NOSUID | MS_NODEV, f"size={size}m,mode=1777")
-    if not os.path.isdir(scratch):  # it did: bring it back, with the scratch tmpfs inside
-        os.makedirs(staging, mode=0o711, exist_ok=True)
-        mount(f"/proc/self/fd/{kept}", staging, None, MS_BIND | MS_REC)
-    os.close(kept)
+    covered = [Path(os.path.realpath(f)) for f in PRIVATE_TMP
+               if os.path.isdir(f) and not os.path.islink(f)]
+    # What the worker needs that may lie in a covered folder (a checkout or venv in /tmp, the
+    # staged copy with its scratch tmpfs inside): kept open now, mounted back in a moment.
+    needed = {Path(os.path.realpath(p)) for p in (staging, *_python_folders())
+              if os.path.exists(p)}
+    under = [p for p in needed if p not in covered and any(_within(p, c) for c in covered)]
+    kept = {p: os.open(p, os.O_PATH) for p in under
+            if not any(q != p and _within(p, q) for q in under)}
+    for folder in covered:
+        mount("tmpfs", folder, "tmpfs", MS_NOSUID | MS_NODEV, f"size={size}m,mode=1777")
+    for path, fd in kept.items():
+        if os.path.isdir(f"/proc/self/fd/{fd}"):
+            os.makedirs(path, mode=0o755, exist_ok=True)
+        else:  # a zip file on sys.path: a file to mount it on
+            os.makedirs(path.parent, mode=0o755, exist_ok=True)
+            path.touch()
+        mount(f"/proc/self/fd/{fd}", path, None, MS_BIND | MS_REC)
+        os.close(fd)
     os.chdir(scratch)  # the working folder was the one now covered by a tmpfs
     return True
 
@@ -342,6 +353,12 @@ def confine(readable: Iterable[Path], writable: Iterable[Path]) -> None:
             raise SandboxError(f"landlock_restrict_self failed: {os.strerror(ctypes.get_errno())}")
     finally:
         os.close(ruleset)
+
+
+def _python_folders() -> list[str]:
+    """Where Python, its packages and this grader are read from."""
+    return [p for p in (sys.prefix, sys.exec_prefix, sys.base_prefix, sys.base_exec_prefix,
+                        *sys.path) if p]
 
 
 def _library_folders() -> set[str]:
