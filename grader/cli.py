@@ -223,6 +223,7 @@ COMMANDS = {
     "progress": "grader.progress:progress_main",
     "reset": "grader.progress:reset_main",
     "watch": "grader.watch:main",
+    "experiment": "grader.experiment:main",
     "notebook": "grader.worksheet:main",
     "batch": "grader.batch:main",
     "release": "grader.release:main",

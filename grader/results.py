@@ -68,10 +68,12 @@ class TrainingResult:
     history: list[dict[str, float]] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)  # more JSON fields
     predictions: dict[str, Any] = field(default_factory=dict)  # arrays for the report, not JSON
+    params: dict[str, Any] = field(default_factory=dict)  # the trained network's, not JSON
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data.pop("predictions")
+        data.pop("params")
         data.update(data.pop("extra"))
         return data
 

@@ -99,6 +99,15 @@ class Disguise:
         out[-2], out[-1] = out[-2][digit_of_row], out[-1][digit_of_row]
         return out
 
+    def real_params(self, params: network.Params) -> network.Params:
+        """Trained parameters back in the real order: W1's columns are the image's pixels,
+        the last layer's rows the digits."""
+        out = dict(params)
+        first, last = "W1", f"W{network.depth(params)}"
+        out[first] = out[first][:, np.argsort(self.pixels)]
+        out[last], out[f"b{last[1:]}"] = out[last][self.labels], out[f"b{last[1:]}"][self.labels]
+        return out
+
 
 def initial_params(rng: np.random.Generator, layers: list[int], init: str) -> list[np.ndarray]:
     """W1, b1, W2, b2, ...: He (N(0, 2 / fan_in), biases 0) or the notebook's U(-0.5, 0.5)."""
@@ -259,6 +268,7 @@ def run_training(worker, data: Data, verdict: Verdict, settings: TrainingSetting
                                "pushed far below 0")
     result.extra["confusion"] = confusion_matrix(data.Y_dev, dev_pred).tolist()
     result.predictions = {"dev": dev_pred, "test": test_pred}
+    result.params = disguise.real_params(params)
     return result
 
 
