@@ -152,6 +152,8 @@ SINGLE_BUGS = {
     "softmax_whole_sum": ("softmax", "E / E.sum(axis=0, keepdims=True)", "E / E.sum()",
                           "softmax uses np.sum(E"),
     "relu_deriv_at_zero": ("relu_deriv", "(Z > 0)", "(Z >= 0)", "Z >= 0"),
+    "b2_after_softmax": ("forward_prop", "A2 = softmax(Z2)", "A2 = softmax(W2 @ A1) + b2",
+                         "b2 is added after softmax"),
     # shape errors: the edit that raises the same error, with the same shapes, in the same line
     "dw1_dot_x": ("backward_prop", "dW1 = dZ1 @ X.T / m", "dW1 = 1 / m * dZ1.dot(X)",
                   "dW1 uses X where the formula has X.T"),

@@ -40,7 +40,15 @@ MISTAKES = (
             lambda a: _wrong(a, out=lambda Z: Z)),
     Mistake("relu_on_output", "relu is applied to Z2 before softmax; the output layer is "
             "softmax(Z2) alone", lambda a: _wrong(a, relu_out=True)),
+    Mistake("b2_after_softmax", "b2 is added after softmax (softmax(W2 A1) + b2): the bias "
+            "belongs inside, A2 = softmax(W2 A1 + b2), so that each column of A2 sums to 1",
+            lambda a: _b2_after_softmax(_wrong(a), a["b2"])),
 )
+
+
+def _b2_after_softmax(right: tuple, b2) -> tuple:
+    Z1, A1, Z2, _ = right
+    return Z1, A1, Z2, network.softmax(Z2 - b2) + b2
 
 
 @pytest.mark.parametrize("m", BATCH_SIZES, ids=lambda m: f"m={m}")
