@@ -9,6 +9,7 @@ function given by the worker: this module never imports the grader's reference s
 from __future__ import annotations
 
 import ast
+import contextlib
 import importlib.util
 import inspect
 import linecache
@@ -60,17 +61,30 @@ class Submission:
             found = [self.functions.get(n)] + [ns.get(k) for ns in self.namespaces for k in keys]
             learner.update({id(fn): self.reference(n) for fn in found if _is_learner(
                 getattr(getattr(fn, "__code__", None), "co_filename", ""), self.root)})
-        saved = []
+        saved: list[tuple[dict, str, Any]] = []
+        kept: list[tuple[type, str, Any]] = []  # `NN.softmax`: a learner's class holds it
         for ns in self.namespaces:
             for key, value in list(ns.items()):
                 if id(value) in learner:
                     saved.append((ns, key, value))
                     ns[key] = learner[id(value)]
+                elif isinstance(value, type) and _is_learner(
+                        getattr(sys.modules.get(value.__module__), "__file__", "") or "",
+                        self.root):
+                    for name, raw in list(vars(value).items()):
+                        if id(getattr(raw, "__func__", raw)) not in learner:
+                            continue
+                        with contextlib.suppress(Exception):  # a class that refuses it
+                            setattr(value, name, staticmethod(learner[id(raw.__func__)])
+                                    if isinstance(raw, staticmethod) else learner[id(raw)])
+                            kept.append((value, name, raw))
         try:
             yield
         finally:
             for ns, key, value in saved:
                 ns[key] = value
+            for cls, name, raw in kept:
+                setattr(cls, name, raw)
 
 
 def describe_exception(err: BaseException, root: Path) -> str:
