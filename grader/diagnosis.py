@@ -117,7 +117,7 @@ def _edit_words(program: Program, known: tuple, table: dict, args: dict, got: tu
     return words
 
 
-ERROR = re.compile(r"raised (\w+): (.*?)(?: \([^()]*, line \d+: (.*)\))?$", re.S)
+ERROR = re.compile(r"raised (\w+): (.*?)(?: \([^()]*, line \d+(?:, in \w+)?: (.*)\))?$", re.S)
 
 
 def explain_error(module: types.ModuleType, name: str, args: dict[str, Any], message: str

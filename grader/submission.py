@@ -88,7 +88,8 @@ class Submission:
 
 
 def describe_exception(err: BaseException, root: Path) -> str:
-    """'ValueError: ... (softmax.py, line 12: return E / s)', pointing at the learner's line."""
+    """'ValueError: ... (network.py, line 12, in softmax: return E / s)', pointing at the
+    learner's line and the function it is in."""
     if isinstance(err, SyntaxError):  # the line itself, and a caret under where it breaks
         line = (err.text or "").rstrip("\n")
         shown = line.lstrip()
@@ -101,7 +102,8 @@ def describe_exception(err: BaseException, root: Path) -> str:
     frames = [f for f in traceback.extract_tb(err.__traceback__) if _is_learner(f.filename, root)]
     if frames:
         f = frames[-1]
-        message += f" ({Path(f.filename).name}, line {f.lineno}: {(f.line or '').strip()})"
+        inside = "" if f.name.startswith("<") else f", in {f.name}"  # not a file's own lines
+        message += f" ({Path(f.filename).name}, line {f.lineno}{inside}: {(f.line or '').strip()})"
     return message
 
 

@@ -225,8 +225,9 @@ def run_training(worker, data: Data, verdict: Verdict, settings: TrainingSetting
     base = {"target": verdict.target, "seconds": seconds}
     failing = [e for e in exercises if e.status != Status.PASSED]
     if reply.status != "ok":
+        suspects = _suspects(reply.message, failing, exercises)
         return TrainingResult(Status.ERROR, f"training stopped: {reply.message}"
-                              + (f"; {_failing(failing)}, the likely reason" if failing else ""),
+                              + (f"; {_failing(suspects)}, the likely reason" if suspects else ""),
                               **base)
     trained = _checked_reply(reply.value, verdict, settings, data.X_train.shape[1])
     if isinstance(trained, str):
@@ -319,6 +320,14 @@ def _related(result: TrainingResult, failing: list[ExerciseResult],
                  f"batch's {batch}, so each step is {factor:.0f} times too small and the loss "
                  "stays almost flat")
     return said
+
+
+def _suspects(message: str, failing: list[ExerciseResult],
+              exercises: list[ExerciseResult]) -> list[ExerciseResult]:
+    """The failing exercises to blame for training's error: those its message names; none when
+    it names only functions that pass their checks; every one when it names no function."""
+    named = [e for e in exercises if re.search(rf"\b{e.name}\b", message)]
+    return [e for e in failing if e in named] if named else failing
 
 
 def _failing(failing: list[ExerciseResult]) -> str:

@@ -199,7 +199,8 @@ def test_check_cell_grades_what_the_kernel_defines(stubs_run: NotebookNode):
     assert re.search(r"PASS\s+relu\s", plain(helper_check)), plain(helper_check)
     shown = " ".join(plain(broken_check).replace("|", " ").split())  # words, without the panel
     assert re.search(r"ERROR\s+softmax\s", shown), shown
-    assert f"(Cell In[{broken.execution_count}], line 3: return E.nope)" in shown, shown
+    assert f"(Cell In[{broken.execution_count}], line 3, in softmax: return E.nope)" in shown, \
+        shown
     for cell in (helper_check, broken_check):  # a notebook's report speaks of the notebook
         said = plain(cell)
         assert "python -m grader" not in said and "--seed" not in said, said

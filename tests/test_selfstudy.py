@@ -66,6 +66,10 @@ MISTAKE_SOURCES = {
     "relu_on_output": ("forward_prop", "def forward_prop(W1, b1, W2, b2, X):\n    Z1 = W1 @ X + b1\n"
                                        "    A1 = relu(Z1)\n    Z2 = W2 @ A1 + b2\n"
                                        "    return Z1, A1, Z2, softmax(relu(Z2))"),
+    "b2_after_softmax": ("forward_prop", "def forward_prop(W1, b1, W2, b2, X):\n"
+                                         "    Z1 = W1 @ X + b1\n    A1 = relu(Z1)\n"
+                                         "    Z2 = W2 @ A1 + b2\n"
+                                         "    return Z1, A1, Z2, softmax(W2 @ A1) + b2"),
     "sign": ("backward_prop", None),
     "no_relu_deriv": ("backward_prop", None),
     "w2_not_transposed": ("backward_prop", None),

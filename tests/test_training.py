@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import NAMES, SOLUTIONS, run_grader
 
 from grader import data as data_module
 from grader.catalog import CHAPTERS, TrainingSettings
@@ -195,3 +196,23 @@ def test_the_data_is_blamed_before_code_that_passes_its_checks(digits):
     assert result.status == FAILED
     assert "the data is the problem, not your code" in result.message, result.message
     assert "gradients" not in result.message and "update_params" not in result.message
+
+
+def test_a_training_error_blames_only_the_function_it_names(tmp_path):
+    """forward_prop passes its checks but breaks on the 1,000 columns of the dev set;
+    relu_deriv fails its own checks, yet has nothing to do with that error."""
+    source = "\n".join((SOLUTIONS / f"{n}.py").read_text().split("\n\n\n", 1)[-1]
+                       for n in NAMES)
+    source = "import numpy as np\n\n" + source.replace(
+        "    Z1 = W1 @ X + b1\n", "    if X.shape[1] > 500:\n"
+                                 "        raise MemoryError('too many columns for my laptop')\n"
+                                 "    Z1 = W1 @ X + b1\n").replace(
+        "(Z > 0)", "(Z >= 0)")
+    sub = tmp_path / "mine.py"
+    sub.write_text(source)
+    run = run_grader(["--submission", str(sub), "--json", "--seed", "0"], tmp_path / "t")
+    assert run.statuses["forward_prop"] == "passed" and run.statuses["relu_deriv"] == "failed", \
+        run.describe()
+    message = run.json["training"]["message"]
+    assert "in forward_prop: raise MemoryError" in message, message
+    assert "relu_deriv" not in message, message
