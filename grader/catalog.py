@@ -48,7 +48,9 @@ class Exercise:
     inputs: tuple[Value, ...]
     outputs: tuple[Value, ...]  # one: the function returns it; several: a tuple, in this order
     doc: str  # the stub's docstring: shapes, the formula, an example
-    # Progressive hints: a nudge, the idea with its formula or shape, an almost-complete line.
+    # Progressive hints: a nudge; the derivation of the formula, with shapes, in plain text and
+    # a line per step ("- " starts each step after the first line; the notebook shows them as a
+    # list), without the code; an almost-complete line of code.
     hints: tuple[str, str, str]
     # Learner functions this one calls; while it is graded they are swapped for the grader's
     # reference versions, so a bug in one exercise never fails another.
@@ -130,8 +132,13 @@ CHAPTER_1 = (
         aliases=("ReLU", "Relu", "ReLu", "reLU", "rectified_linear"),
         hints=(
             "ReLU keeps positive numbers and replaces everything else by 0.",
-            "NumPy compares an array with a number element by element: np.maximum(0, Z) "
-            "has the same shape as Z.",
+            "ReLU acts on each element on its own: relu(z) = z where z > 0 and 0 elsewhere, "
+            "that is max(0, z).\n"
+            "- So A has the shape of Z, e.g. (10, m) for the hidden layer: "
+            "A[i, j] = max(0, Z[i, j]).\n"
+            "- np.maximum compares two arrays element by element (a number such as 0 is "
+            "broadcast to Z's shape) and returns a new array, so Z stays unchanged.\n"
+            "- np.max is another function: it reduces, giving the largest value along an axis.",
             "return np.maximum(Z, 0)",
         ),
     ),
@@ -153,7 +160,14 @@ CHAPTER_1 = (
         hints=(
             "The slope of max(0, z) is 1 on the right of zero and 0 on the left (and, by "
             "convention, 0 at zero itself).",
-            "Z > 0 is a boolean array of Z's shape; turn it into 1.0 / 0.0 with .astype(float).",
+            "relu(z) = z for z > 0, so its slope there is 1; relu(z) = 0 for z < 0, so its "
+            "slope there is 0.\n"
+            "- At z = 0 the two sides disagree and relu has no derivative; any value in [0, 1] "
+            "would do, and the convention here is 0: 1.0 only where z > 0, strictly.\n"
+            "- Element by element, so the result has the shape of Z, e.g. (10, m): "
+            "1.0 where Z[i, j] > 0, else 0.0.\n"
+            "- Z > 0 is a boolean array of that shape; .astype(float) turns True / False into "
+            "1.0 / 0.0.",
             "return (Z > 0).astype(float)",
         ),
     ),
@@ -175,8 +189,17 @@ CHAPTER_1 = (
         aliases=("Softmax", "soft_max", "SoftMax"),
         hints=(
             "Each column is one example: its 10 outputs must be positive and sum to 1.",
-            "softmax(z) = exp(z - max(z)) / sum(exp(z - max(z))), taken over axis=0 "
-            "(the rows of one column); subtracting the column's max keeps exp from overflowing.",
+            "Subtracting the same number c from every score of a column leaves its softmax "
+            "unchanged:\n"
+            "- exp(z_i - c) / sum_r exp(z_r - c) = exp(-c) exp(z_i) / (exp(-c) sum_r exp(z_r)) "
+            "= exp(z_i) / sum_r exp(z_r).\n"
+            "- With c = the column's max, every exponent is <= 0, so exp never overflows "
+            "(exp(1000) is inf, and inf / inf is nan); the largest term is exp(0) = 1, so the "
+            "sum is at least 1, never 0.\n"
+            "- The max must be each column's own: with one max for the whole matrix, every exp "
+            "of a column far below it underflows to 0, and 0 / 0 is nan.\n"
+            "- Each column is one example: its max and its sum run over axis=0, the k rows; with "
+            "keepdims=True both have shape (1, m) and broadcast over Z's (k, m).",
             "E = np.exp(Z - Z.max(axis=0, keepdims=True)); "
             "return E / E.sum(axis=0, keepdims=True)",
         ),
@@ -200,8 +223,16 @@ CHAPTER_1 = (
                  "one_hot_y", "to_one_hot"),
         hints=(
             "Column j of the result is all zeros except a 1.0 in row Y[j].",
-            "Start from np.zeros((num_classes, Y.size)) and set one element per column; "
-            "the number of rows is num_classes, never Y.max() + 1.",
+            "one_hot writes the labels in the shape of A2, one example per column:\n"
+            "- T has shape (num_classes, m), and T[i, j] = 1.0 if i == Y[j], else 0.0: column j "
+            "is 0.0 except a 1.0 in row Y[j] (digit 0 is row 0).\n"
+            "- With it the loss of example j, -log A2[Y[j], j], is -sum_i T[i, j] log A2[i, j], "
+            "and backward_prop's dZ2 is A2 - T, both (10, m).\n"
+            "- The 1.0s sit at the m positions (Y[j], j) for j = 0 .. m - 1: start from zeros "
+            "and index T with two integer arrays, the rows Y and the columns 0 .. m - 1, to set "
+            "all m at once.\n"
+            "- The number of rows is num_classes, never Y.max() + 1: a batch without a single 9 "
+            "still needs 10 rows.",
             "T = np.zeros((num_classes, Y.size)); T[Y, np.arange(Y.size)] = 1.0; return T",
         ),
     ),
@@ -230,8 +261,17 @@ CHAPTER_1 = (
                  "feed_forward", "feedforward"),
         hints=(
             "Follow the formulas in order; each result feeds the next one.",
-            "Z1 = W1 X + b1 has shape (10, m); b1 (10, 1) is broadcast over the m columns. "
-            "A1 = relu(Z1), Z2 = W2 A1 + b2, A2 = softmax(Z2).",
+            "Each layer multiplies by its weights, adds its bias and applies its activation; "
+            "with one example per column the shapes chain:\n"
+            "- Z1 = W1 X + b1: (10, 784)(784, m) = (10, m); b1 (10, 1) is added to each of the "
+            "m columns (broadcasting).\n"
+            "- A1 = relu(Z1): (10, m), element by element.\n"
+            "- Z2 = W2 A1 + b2: (10, 10)(10, m) = (10, m), plus b2 (10, 1) in every column.\n"
+            "- A2 = softmax(Z2): (10, m); column j holds the 10 class probabilities of "
+            "example j.\n"
+            "- Column j of Z1 is W1 times column j of X, plus b1, so one matrix product computes "
+            "all m examples. W1 X is the matrix product (@ in NumPy); * multiplies element by "
+            "element.",
             "Z1 = W1 @ X + b1; A1 = relu(Z1); Z2 = W2 @ A1 + b2; A2 = softmax(Z2); "
             "return Z1, A1, Z2, A2",
         ),
@@ -265,8 +305,25 @@ CHAPTER_1 = (
                  "back_propagation", "backpropagation"),
         hints=(
             "Go backwards: output layer first, then the hidden layer; m = X.shape[1].",
-            "dZ2 = A2 - one_hot(Y); dW2 = dZ2 A1^T / m; db2 = dZ2 summed over axis=1 "
-            "(keepdims) / m; dZ1 = W2^T dZ2 * relu_deriv(Z1); dW1 = dZ1 X^T / m.",
+            "L = -(1/m) sum_j log A2[Y[j], j]: the mean over the m examples of -log(the "
+            "probability given to the right class).\n"
+            "- One column, label y: a_y = exp(z_y) / sum_r exp(z_r), so -log a_y = "
+            "log(sum_r exp(z_r)) - z_y, whose derivative by z_k is a_k - [k = y] (1 if k = y, "
+            "else 0).\n"
+            "- The m columns side by side: dZ2 = A2 - one_hot(Y), (10, m), the gradient of the "
+            "summed loss m L.\n"
+            "- 1/m: L is a mean, so each parameter's gradient is that of the sum divided by m, "
+            "the / m in dW2, db2, dW1 and db1.\n"
+            "- Z2[i, j] = sum_k W2[i, k] A1[k, j] + b2[i], so dW2[i, k] = (1/m) sum_j "
+            "dZ2[i, j] A1[k, j]: dW2 = dZ2 A1^T / m, (10, m)(m, 10) = (10, 10), W2's shape.\n"
+            "- b2[i] is added in every column j, so db2[i] = (1/m) sum_j dZ2[i, j]: dZ2 summed "
+            "over axis 1 / m, (10, 1), b2's shape.\n"
+            "- A1[k, j] enters every Z2[i, j] through W2[i, k], so dA1[k, j] = sum_i W2[i, k] "
+            "dZ2[i, j]: dA1 = W2^T dZ2, W2 transposed, (10, 10)^T (10, m) = (10, m).\n"
+            "- A1 = relu(Z1) element by element, so dZ1 = dA1 * relu_deriv(Z1), element by "
+            "element: (10, m).\n"
+            "- The first layer repeats this with X in place of A1: dW1 = dZ1 X^T / m, "
+            "(10, m)(m, 784) = (10, 784); db1 = dZ1 summed over axis 1 / m, (10, 1).",
             "m = X.shape[1]; dZ2 = A2 - one_hot(Y); dW2 = dZ2 @ A1.T / m; "
             "db2 = dZ2.sum(axis=1, keepdims=True) / m; ...",
         ),
@@ -293,7 +350,16 @@ CHAPTER_1 = (
                  "updateparams", "update"),
         hints=(
             "Gradient descent moves each parameter a small step against its gradient.",
-            "New W1 = W1 - alpha * dW1, and the same for b1, W2, b2; return them in that order.",
+            "dW1 is the gradient of the loss L with respect to W1: the direction in which L "
+            "grows fastest, so a small step against it lowers L.\n"
+            "- W1 <- W1 - alpha * dW1, and the same for b1, W2 and b2; the learning rate alpha "
+            "(e.g. 0.1) sets the size of the step.\n"
+            "- To first order the step changes L by -alpha * (the sum of the squares of every "
+            "gradient element), which is negative: L goes down while alpha is small enough, and "
+            "too large an alpha overshoots.\n"
+            "- A parameter and its gradient have the same shape, so the update is element by "
+            "element: W1, dW1 (10, 784); b1, db1 (10, 1); W2, dW2 (10, 10); b2, db2 (10, 1).\n"
+            "- Return the new W1, b1, W2, b2, in that order.",
             "return W1 - alpha * dW1, b1 - alpha * db1, W2 - alpha * dW2, b2 - alpha * db2",
         ),
     ),

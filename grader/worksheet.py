@@ -1,8 +1,8 @@
 """`python -m grader notebook [PATH]`: the learner notebook, written from the catalog.
 
-The network and its math, then each exercise with its summary, hints (folded), its stub (from
-grader.stubs) and a check cell, and training at the end. Running it needs the in-kernel helpers
-of grader.notebook.
+The network and its math, then each exercise with its summary, hints (folded; the second one is
+the derivation of its formula, as the catalog writes it), its stub (from grader.stubs) and a
+check cell, and training at the end. Running it needs the in-kernel helpers of grader.notebook.
 """
 
 from __future__ import annotations
@@ -141,9 +141,11 @@ def _exercise_intro(number: int, ex: Exercise) -> str:
     lines += ["", "Its docstring below says what it receives and returns. Write it, run the cell, "
                   "then run the check."]
     for level, hint in enumerate(ex.hints, 1):
-        # The last hint is an almost-complete line of code (see catalog.py).
+        # The last hint is an almost-complete line of code; the second derives the formula, a
+        # first line and then a "- " line per step, which Markdown shows as a list (catalog.py).
         text = f"`{hint}`" if level == len(ex.hints) else html.escape(hint, quote=False)
-        lines += ["", f"<details><summary>Hint {level}</summary>", "", text, "", "</details>"]
+        title = f"Hint {level}" + (": where the formula comes from" if level == 2 else "")
+        lines += ["", f"<details><summary>{title}</summary>", "", text, "", "</details>"]
     return "\n".join(lines)
 
 
