@@ -133,7 +133,7 @@ def _exercise_table(chapter: Chapter) -> str:
 
 def _exercise_intro(number: int, ex: Exercise) -> str:
     lines = [f"## {number}. `{ex.name}` ({ex.points:g} point{'s' if ex.points != 1 else ''})",
-             "", f"{ex.summary[0].upper()}{ex.summary[1:]}."]
+             "", f"In short: {ex.summary}."]  # a summary may start with code: not capitalised
     if ex.calls:
         calls = " and ".join(f"`{name}`" for name in ex.calls)
         lines += ["", f"It calls your {calls}; while it is checked, the grader uses its own "
