@@ -372,7 +372,7 @@ CHAPTERS: tuple[Chapter, ...] = (
             layers=(784, 10, 10), uses=("forward_prop", "backward_prop", "update_params"),
             target=0.80, budget=120.0, data="7,000 of the shipped training digits",
             # Mini-batch SGD from He initialisation: about 150 steps reach 0.85 dev.
-            settings=TrainingSettings("mini-batch", alpha=0.2, epochs=5, eval_every=20,
+            settings=TrainingSettings("mini-batch", alpha=0.2, epochs=5, eval_every=5,
                                       batch_size=64, stop_at=0.85),
             # The original notebook's method: uniform initialisation, 500 full-batch steps.
             variants={"full-batch": TrainingSettings("full-batch", alpha=0.10, epochs=500,

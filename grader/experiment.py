@@ -229,17 +229,13 @@ def _rgb(value: float) -> str:
 
 def draw_hidden_units(W1: np.ndarray, path: Path) -> Path:
     """Every row of W1 as a 28x28 image, in one PNG."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure
 
     units = len(W1)
     columns = min(units, 8)
     rows = -(-units // columns)
-    fig, axes = plt.subplots(rows, columns, figsize=(1.6 * columns, 2.0 * rows + 0.3),
-                             squeeze=False)
-    for k, ax in enumerate(axes.flat):
+    fig = Figure(figsize=(1.6 * columns, 2.0 * rows + 0.3), layout="constrained")
+    for k, ax in enumerate(fig.subplots(rows, columns, squeeze=False).flat):
         ax.axis("off")
         if k < units:
             limit = np.abs(W1[k]).max() or 1.0
@@ -247,8 +243,6 @@ def draw_hidden_units(W1: np.ndarray, path: Path) -> Path:
             ax.set_title(f"unit {k + 1}", fontsize=8)
     fig.suptitle("Hidden units: each row of W1 as an image (red raises the unit, blue lowers it)",
                  fontsize=9)
-    fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=110, metadata={"Software": "nn-grader experiment"})
-    plt.close(fig)
     return path

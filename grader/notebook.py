@@ -26,7 +26,7 @@ from rich.table import Table
 from grader import data as digits
 from grader.catalog import BY_NAME, CHAPTER_OF, CHAPTERS, NAMES, Exercise
 from grader.engine import grade_submission
-from grader.figures import write_figures
+from grader.figures import NAMES as FIGURES, png_figures
 from grader.limits import Limits
 from grader.report import Wording, console, draw_digit, print_report
 from grader.results import Results
@@ -56,9 +56,14 @@ def train(seed: int | None = None) -> None:
     """Check chapter 1's exercises; when they pass, train your network and show how it did."""
     data = Data.load(digits.TRAIN_CSV, digits.TEST_CSV)
     results = _grade(sys._getframe(1).f_globals, list(CHAPTERS[0].exercises), seed, data)
-    print_report(results, WHERE, data, wording=NOTEBOOK)
-    if results.training.history:
-        _show_figures(results, data)
+    pictures = _pictures(results, data)
+    # One form of each: with pictures, the report leaves out its text curve, matrix and digits.
+    print_report(results, WHERE, data, wording=NOTEBOOK, tables=not pictures)
+    if pictures:
+        from IPython.display import display
+
+        for name, png in zip(FIGURES, pictures):
+            display({"image/png": png, "text/plain": f"[picture: {name}]"}, raw=True)
 
 
 def show_digits(count: int = SHOWN_DIGITS) -> None:
@@ -82,21 +87,16 @@ def show_digits(count: int = SHOWN_DIGITS) -> None:
     plt.show()
 
 
-def _show_figures(results: Results, data: Data) -> None:
-    """The training figures (curve, confusion matrix, digits) as pictures, with matplotlib."""
+def _pictures(results: Results, data: Data) -> list[bytes]:
+    """The training figures as PNG files, in the order of FIGURES; none without a history to
+    draw, outside Jupyter (a terminal's IPython shows no pictures) or without matplotlib."""
+    if not (results.training.history and results.training.predictions and console().is_jupyter):
+        return []
     try:
-        import matplotlib
-        from IPython.display import Image, display
+        import matplotlib  # noqa: F401
     except ImportError:
-        return  # the report has already shown the same as tables
-    backend = matplotlib.get_backend()
-    with tempfile.TemporaryDirectory(prefix="nn-figures-") as folder:
-        try:
-            paths = write_figures(Path(folder), results.training, data)
-        finally:
-            matplotlib.use(backend)  # write_figures switches to Agg; keep the notebook's plots
-        for path in paths:
-            display(Image(filename=str(path)))
+        return []
+    return png_figures(results.training, data)
 
 
 def _grade(namespace: dict[str, Any], exercises: list[Exercise], seed: int | None,

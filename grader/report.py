@@ -40,11 +40,13 @@ STYLE = {Status.PASSED: ("PASS", "green"), Status.FAILED: ("FAIL", "red"),
 
 def console(stderr: bool = False) -> Console:
     stream = sys.stderr if stderr else sys.stdout
-    # In Jupyter, rich renders HTML itself: colours even though the stream is no terminal.
+    # In Jupyter, rich renders HTML itself: colours even though the stream is no terminal. The
+    # text/plain beside the HTML (what nbconvert and plain-text frontends show) stays free of
+    # escape codes: no colour system, which leaves the HTML styled.
     jupyter = Console().is_jupyter
     plain = not (jupyter or stream.isatty()) or "NO_COLOR" in os.environ
-    return Console(stderr=stderr, no_color=plain, highlight=False,
-                   emoji=False, safe_box=True, width=None if not plain else 100)
+    return Console(stderr=stderr, no_color=plain, highlight=False, emoji=False, safe_box=True,
+                   width=None if not plain else 100, color_system=None if jupyter else "auto")
 
 
 def boxes(con: Console) -> box.Box:
@@ -161,8 +163,10 @@ def _next_step(results: Results, submission: Path, progress: ProgressView | None
 
 def print_report(results: Results, submission: Path, data: Data | None = None,
                  progress: ProgressView | None = None, wording: Wording = TERMINAL,
-                 shown: int | None = 2) -> None:
-    """Each panel shows `shown` failed checks (None: all); `wording` says what to do next."""
+                 shown: int | None = 2, tables: bool = True) -> None:
+    """Each panel shows `shown` failed checks (None: all); `wording` says what to do next;
+    `tables`: draw the training's curve, confusion matrix and digits (False: the caller shows
+    them as pictures)."""
     con = console()
     seed = wording.seed.format(seed=results.seed)
     con.print(Text.assemble(("Grading ", "bold"), str(submission),
@@ -183,7 +187,7 @@ def print_report(results: Results, submission: Path, data: Data | None = None,
             if res.status == Status.ERROR and _is_load_error(res):
                 told.add(res.message)
     if results.training.status != Status.SKIPPED:
-        _training(con, results.training, data)
+        _training(con, results.training, data, tables)
     elif results.training.message:
         con.print(Text(f"Training: {results.training.message}", style="dim"))
     passed = sum(r.status == Status.PASSED for r in results.exercises)
@@ -196,7 +200,7 @@ def print_report(results: Results, submission: Path, data: Data | None = None,
     con.print(_next_step(results, submission, progress, wording), soft_wrap=True)
 
 
-def _training(con: Console, tr: TrainingResult, data: Data | None) -> None:
+def _training(con: Console, tr: TrainingResult, data: Data | None, tables: bool) -> None:
     label, colour = STYLE.get(tr.status, ("ERROR", "magenta"))
     head = Text.assemble((f"{label:<6}", f"bold {colour}"), ("training       ", "bold"))
     if tr.dev_accuracy is not None:
@@ -209,6 +213,8 @@ def _training(con: Console, tr: TrainingResult, data: Data | None) -> None:
     if tr.message:
         con.print(Panel(Text(tr.message), title="training", title_align="left",
                         border_style=colour, box=boxes(con)))
+    if not tables:
+        return
     if tr.history:
         con.print(_curve(tr.history))
     if tr.predictions and data is not None:
@@ -256,18 +262,27 @@ def draw_digit(pixels: np.ndarray, plain: bool) -> Text:
     return text
 
 
+def pick_digits(predictions: np.ndarray, truth: np.ndarray,
+                count: int) -> tuple[np.ndarray, np.ndarray]:
+    """Up to `count` digits to show, as (read right, mistakes): a third of them right, more of
+    either when the other runs short, at least one of each whenever both exist."""
+    right = np.flatnonzero(predictions == truth)
+    wrong = np.flatnonzero(predictions != truth)
+    n_right = min(right.size, max(count - wrong.size, count // 3, 1))
+    return right[:n_right], wrong[:count - n_right]
+
+
 def _digits(data: Data, predictions: np.ndarray, con: Console) -> Table:
-    count = max(1, min(6, con.width // 30))
-    wrong = np.flatnonzero(predictions != data.Y_dev)
-    right = np.flatnonzero(predictions == data.Y_dev)
-    picks = np.concatenate([wrong, right])[:count]
-    table = Table(title="Dev digits, mistakes first", title_justify="left", box=None,
-                  padding=(0, 1), min_width=60)
-    for i in picks:
-        ok = predictions[i] == data.Y_dev[i]
-        table.add_column(Text(f"guess {predictions[i]} true {data.Y_dev[i]}",
-                              style="green" if ok else "red"), no_wrap=True, min_width=28)
-    table.add_row(*(draw_digit(data.X_dev[:, i], con.no_color) for i in picks))
+    right, wrong = pick_digits(predictions, data.Y_dev, max(2, min(6, con.width // 30)))
+    table = Table(title="Dev digits: some read right, then mistakes", title_justify="left",
+                  box=None, padding=(0, 1), min_width=60)
+    for i in right:
+        table.add_column(Text(f"right: guess {predictions[i]} true {data.Y_dev[i]}",
+                              style="green"), no_wrap=True, min_width=28)
+    for i in wrong:
+        table.add_column(Text(f"wrong: guess {predictions[i]} true {data.Y_dev[i]}",
+                              style="red"), no_wrap=True, min_width=28)
+    table.add_row(*(draw_digit(data.X_dev[:, i], con.no_color) for i in [*right, *wrong]))
     return table
 
 
