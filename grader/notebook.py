@@ -38,7 +38,10 @@ WHERE = Path("this notebook")  # how the report names the submission in a check 
 NOTEBOOK = Wording(rerun='run its cell and then check("{name}") again (the hints are just above)',
                    more='check("{name}", every=True) shows them all',
                    seed="check(name, seed={seed}) repeats them",
-                   everything="Run train() at the end of the notebook to grade all and train.")
+                   everything="Run train() at the end of the notebook to grade all and train.",
+                   beyond="Next: experiment with your network, in a terminal: python -m grader "
+                          "experiment --submission YOUR_NOTEBOOK.ipynb --hidden 32 (save the "
+                          "notebook first).")
 SHOWN_DIGITS = 8
 
 

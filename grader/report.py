@@ -130,6 +130,8 @@ class Wording:
     more: str = "python -m grader -v shows them all"  # see every failed check, with {name}
     seed: str = "--seed {seed}"  # repeat these random inputs
     everything: str = "Run python -m grader to grade all and train."
+    beyond: str = ("Next: experiment with your network: python -m grader experiment --hidden 32 "
+                   "--alpha 0.1 (more hidden units, other steps, epochs or batches).")
 
 
 TERMINAL = Wording()
@@ -157,7 +159,8 @@ def _next_step(results: Results, submission: Path, progress: ProgressView | None
     if results.training.status == Status.FAILED:
         return "Next: your functions pass their checks but the network does not learn yet: see above."
     if results.training.status == Status.PASSED:
-        return "All exercises pass and your network reads handwritten digits. Well done!"
+        return ("All exercises pass and your network reads handwritten digits. Well done! "
+                + wording.beyond).rstrip()
     return f"Every exercise you graded passes. {wording.everything}"
 
 

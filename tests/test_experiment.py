@@ -80,3 +80,10 @@ def test_figures_of_an_experiment_can_be_drawn_again_but_never_over_the_learners
     run = run_grader([*args[:-1], str(mine)], tmp_path / "t2")
     assert run.returncode == 2 and "already exists; pass --force" in run.stderr
     assert (mine / "hidden_units.png").read_bytes() == b"my own drawing"
+
+
+def test_once_everything_passes_the_report_points_to_experiments(tmp_path):
+    run = run_grader(["--submission", str(SOLUTIONS)], tmp_path)
+    assert run.returncode == 0, run.stderr
+    assert "Well done! Next: experiment with your network: python -m grader experiment" in \
+        " ".join(run.stdout.split()), run.stdout
