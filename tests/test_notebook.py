@@ -37,21 +37,25 @@ def without_relative_imports(source: str) -> str:
     return re.sub(r"^from \.\w+ import \w+\n", "", source, flags=re.M)
 
 
+def kernel_folder(folder: Path, env: dict[str, str]) -> Path:
+    """A kernelspec in `folder` running this interpreter with `env`, whatever other 'python3'
+    kernels are installed. PYTHONPATH: the kernel finds the grader even in a checkout that is
+    not pip-installed."""
+    (folder / KERNEL).mkdir()
+    spec = {"argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+            "display_name": "nn-grader tests", "language": "python",
+            "env": {"PYTHONPATH": str(REPO), **env}}
+    (folder / KERNEL / "kernel.json").write_text(json.dumps(spec))
+    return folder
+
+
 @pytest.fixture(scope="module")
 def kernels(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A kernelspec running this interpreter, whatever other 'python3' kernels are installed.
-    Running notebooks needs the dev extras (nbclient, ipykernel): without them, skipped."""
+    """Running notebooks needs the dev extras (nbclient, ipykernel): without them, skipped."""
     for module in ("nbclient", "jupyter_client", "ipykernel"):
         pytest.importorskip(module, reason="running a notebook in a kernel needs the dev extras: "
                             'python -m pip install -e ".[dev]"')
-    folder = tmp_path_factory.mktemp("kernels")
-    (folder / KERNEL).mkdir()
-    # PYTHONPATH: the kernel finds the grader even in a checkout that is not pip-installed.
-    spec = {"argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
-            "display_name": "nn-grader tests", "language": "python",
-            "env": {"PYTHONPATH": str(REPO), "NO_COLOR": "1"}}
-    (folder / KERNEL / "kernel.json").write_text(json.dumps(spec))
-    return folder
+    return kernel_folder(tmp_path_factory.mktemp("kernels"), {"NO_COLOR": "1"})
 
 
 def execute(nb: NotebookNode, kernels: Path, cwd: Path) -> NotebookNode:

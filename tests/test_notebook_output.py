@@ -4,15 +4,13 @@ output carries terminal escape codes."""
 
 from __future__ import annotations
 
-import json
 import re
-import sys
 
 import pytest
 from nbformat import NotebookNode, v4
 
-from conftest import NAMES, REPO
-from test_notebook import KERNEL, execute, plain, solution
+from conftest import NAMES
+from test_notebook import execute, kernel_folder, plain, solution
 
 ESCAPE = "\x1b["
 
@@ -24,12 +22,7 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> NotebookNode:
     for module in ("nbclient", "jupyter_client", "ipykernel", "matplotlib"):
         pytest.importorskip(module, reason="running a notebook with figures needs the dev "
                             'extras: python -m pip install -e ".[dev]"')
-    kernels = tmp_path_factory.mktemp("kernels")
-    (kernels / KERNEL).mkdir()
-    spec = {"argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
-            "display_name": "nn-grader tests", "language": "python",
-            "env": {"PYTHONPATH": str(REPO)}}
-    (kernels / KERNEL / "kernel.json").write_text(json.dumps(spec))
+    kernels = kernel_folder(tmp_path_factory.mktemp("kernels"), {})
     nb = v4.new_notebook(cells=[v4.new_code_cell(source) for source in (
         "import numpy as np\nfrom grader.notebook import check, train",
         *(solution(name) for name in NAMES), 'check("relu")', "train(seed=1)")])
