@@ -47,6 +47,26 @@ def submissions(folder: Path) -> dict[str, Path]:
             for stem, p in zip(stems, entries)}
 
 
+def not_graded(folder: Path) -> dict[str, str]:
+    """Entries of `folder` that are not submissions, with why: said, never dropped silently."""
+    why = {}
+    for p in sorted(folder.iterdir()):
+        if ignored(Path(p.name)) or p.is_dir() or p.suffix in (".py", ".ipynb"):
+            continue
+        why[visible(p.name)] = ("a zip archive: unpack it into a folder of its own to grade it"
+                                if p.suffix.lower() == ".zip" else
+                                "not a .py file, a folder or an .ipynb notebook")
+    return why
+
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # what a spreadsheet reads as a formula
+
+
+def _cell(value: Any) -> Any:
+    """A CSV cell a spreadsheet shows as the text it is (OWASP's advice: a leading ')."""
+    return f"'{value}" if isinstance(value, str) and value.startswith(FORMULA_START) else value
+
+
 class Batch:
     """Grades entries one grader process each; stop() ends every process still running."""
 
@@ -159,7 +179,7 @@ def write_outputs(csv_path: Path, json_path: Path, rows: list[dict], meta: dict)
     with csv_path.open("w", newline="", encoding="utf-8", errors="backslashreplace") as f:
         writer = csv.DictWriter(f, COLUMNS, extrasaction="ignore")
         writer.writeheader()
-        writer.writerows(rows)
+        writer.writerows({k: _cell(v) for k, v in row.items()} for row in rows)
     json_path.write_text(json.dumps(dict(meta, submissions=rows), indent=2))
 
 
@@ -214,11 +234,16 @@ def main(argv: list[str]) -> int:
     started = time.perf_counter()
     rows = _run(batch, entries, args.jobs)
     seconds = time.perf_counter() - started
+    skipped = not_graded(args.dir)
     meta = {"seed": seed, "max_score": MAX_SCORE, "jobs": args.jobs, "train": not args.no_train,
             "time_limit": args.time_limit, "memory_mb": args.memory,
-            "seconds": round(seconds, 2), "per_second": round(len(rows) / seconds, 3)}
+            "seconds": round(seconds, 2), "per_second": round(len(rows) / seconds, 3),
+            "not_graded": skipped}
     write_outputs(args.out, json_path, rows, meta)
     print(_summary(rows, seconds, args.jobs) + f" Wrote {args.out} and {json_path}.")
+    if skipped:
+        print(f"Not graded ({len(skipped)}): "
+              + "; ".join(f"{name}: {why}" for name, why in skipped.items()), file=sys.stderr)
     return 0 if all(r["status"] == GRADED for r in rows) else 1
 
 

@@ -668,3 +668,23 @@ def test_processes_a_submission_starts_die_with_its_worker(tmp_path):
     status = Path(f"/proc/{pid}/status")
     state = status.read_text().split("State:")[1].split()[0] if status.exists() else "gone"
     assert state in ("gone", "Z"), f"the submission's process {pid} is still running ({state})"
+
+
+def test_batch_says_what_it_did_not_grade_and_writes_no_formulas(tmp_path):
+    (tmp_path / "class").mkdir()
+    write_file(tmp_path / "class" / "=HYPERLINK(evil).py", "def relu(Z):\n    return Z\n")
+    (tmp_path / "class" / "carol.zip").write_bytes(b"PK\x05\x06" + bytes(18))
+    (tmp_path / "class" / "notes.txt").write_text("I ran out of time\n")
+    out = tmp_path / "grades.csv"
+    run = run_grader(["batch", str(tmp_path / "class"), "--out", str(out), "--no-train"],
+                     tmp_path / "t")
+    assert "Not graded (2): carol.zip: a zip archive" in run.stderr, run.stderr
+    assert "notes.txt: not a .py file" in run.stderr
+    with out.open() as f:
+        [row] = list(csv.DictReader(f))
+    assert row["student"] == "'=HYPERLINK(evil)"  # text in a spreadsheet, not a formula
+    meta = json.loads(out.with_suffix(".json").read_text())
+    assert meta["not_graded"] == {"carol.zip": "a zip archive: unpack it into a folder of its "
+                                  "own to grade it", "notes.txt": "not a .py file, a folder or "
+                                  "an .ipynb notebook"}
+    assert meta["submissions"][0]["student"] == "=HYPERLINK(evil)"  # JSON keeps the name
