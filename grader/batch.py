@@ -37,25 +37,45 @@ GRACE = 5.0  # seconds a stopped grader gets to stop its worker before it is kil
 GRADED, TIMEOUT, ERROR = "graded", "timeout", "error"
 
 
-def submissions(folder: Path) -> dict[str, Path]:
-    """Student name -> entry, in name order; a name shared by two entries keeps its suffix."""
-    entries = sorted(p for p in folder.iterdir() if not ignored(Path(p.name))
-                     and (p.is_dir() or p.suffix in (".py", ".ipynb")))
-    stems = [p.stem if p.is_file() else p.name for p in entries]
+def _candidates(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.iterdir() if not ignored(Path(p.name))
+                  and (p.is_dir() or p.suffix in (".py", ".ipynb")))
+
+
+def _student(entry: Path) -> str:
     # A name is shown and written as text: an upload's control characters made visible.
-    return {visible(stem if stems.count(stem) == 1 else p.name): p
-            for stem, p in zip(stems, entries)}
+    return visible(entry.stem if entry.is_file() else entry.name)
+
+
+def _newest(entries: list[Path]) -> Path:
+    return max(entries, key=lambda p: (p.stat().st_mtime, p.name))
+
+
+def submissions(folder: Path) -> dict[str, Path]:
+    """Student name (the entry's name without .py or .ipynb) -> entry, in name order. A student
+    with several entries (alice.py and alice.ipynb) is graded on the newest one."""
+    students: dict[str, list[Path]] = {}
+    for entry in _candidates(folder):
+        students.setdefault(_student(entry), []).append(entry)
+    return {name: _newest(entries) for name, entries in sorted(students.items())}
 
 
 def not_graded(folder: Path) -> dict[str, str]:
-    """Entries of `folder` that are not submissions, with why: said, never dropped silently."""
+    """Entries of `folder` that are not graded, with why: said, never dropped silently."""
+    graded = submissions(folder)
     why = {}
     for p in sorted(folder.iterdir()):
-        if ignored(Path(p.name)) or p.is_dir() or p.suffix in (".py", ".ipynb"):
+        if ignored(Path(p.name)):
             continue
-        why[visible(p.name)] = ("a zip archive: unpack it into a folder of its own to grade it"
-                                if p.suffix.lower() == ".zip" else
-                                "not a .py file, a folder or an .ipynb notebook")
+        if p.is_dir() or p.suffix in (".py", ".ipynb"):
+            newer = graded[_student(p)]
+            if newer != p:
+                why[visible(p.name)] = (f"an older entry of {_student(p)}: {visible(newer.name)} "
+                                        "is newer and is graded")
+        else:
+            why[visible(p.name)] = ("a zip archive: unpack it into a folder of its own to grade it"
+                                    if p.suffix.lower() == ".zip" else
+                                    "not a .py file, a folder or an .ipynb notebook")
     return why
 
 

@@ -688,3 +688,21 @@ def test_batch_says_what_it_did_not_grade_and_writes_no_formulas(tmp_path):
                                   "own to grade it", "notes.txt": "not a .py file, a folder or "
                                   "an .ipynb notebook"}
     assert meta["submissions"][0]["student"] == "=HYPERLINK(evil)"  # JSON keeps the name
+
+
+def test_a_student_with_several_entries_is_one_row_graded_on_the_newest(tmp_path):
+    folder = tmp_path / "class"
+    wrong = "def relu(Z):\n    return Z\n"
+    right = "import numpy as np\n\ndef relu(Z):\n    return np.maximum(Z, 0)\n"
+    for name, source, age in (("bob.py", wrong, 100), ("bob.ipynb", notebook(right), 10),
+                              ("bob.py.py", wrong, 50)):
+        write_file(folder / name, source)
+        os.utime(folder / name, (time.time() - age, time.time() - age))
+    out = tmp_path / "grades.csv"
+    run = run_grader(["batch", str(folder), "--out", str(out), "--no-train"], tmp_path / "t")
+    with out.open() as f:
+        rows = {r["student"]: r for r in csv.DictReader(f)}
+    assert set(rows) == {"bob", "bob.py"}, rows  # bob.py.py is another student's file
+    assert rows["bob"]["relu"] == "passed" and rows["bob"]["path"].endswith("bob.ipynb")
+    assert "bob.py: an older entry of bob: bob.ipynb is newer and is graded" in run.stderr, \
+        run.stderr
