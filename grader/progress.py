@@ -87,6 +87,13 @@ class Progress:
         """The first exercise not passed yet; None when all have passed."""
         return next((ex for ex in EXERCISES if self.status.get(ex.name) != Status.PASSED), None)
 
+    def reveal(self, ex: Exercise, every: bool = False) -> int:
+        """Count one more hint level of `ex` as seen (every level with `every`); the levels
+        to show now."""
+        shown = len(ex.hints) if every else min(self.hints.get(ex.name, 0) + 1, len(ex.hints))
+        self.hints[ex.name] = max(shown, self.hints.get(ex.name, 0))
+        return shown
+
 
 # --------------------------------------------------------------------------- commands
 
@@ -102,8 +109,7 @@ def hint_main(argv: list[str]) -> int:
         print("Every exercise passes: no hint needed. `python -m grader hint EXERCISE` shows "
               "the hints of any exercise.")
         return 0
-    shown = len(ex.hints) if args.all else min(progress.hints.get(ex.name, 0) + 1, len(ex.hints))
-    progress.hints[ex.name] = max(shown, progress.hints.get(ex.name, 0))
+    shown = progress.reveal(ex, args.all)
     progress.save()
     print_hints(ex, shown)
     return 0
@@ -150,15 +156,17 @@ def reset_main(argv: list[str]) -> int:
 
 # --------------------------------------------------------------------------- printing
 
-def print_hints(ex: Exercise, shown: int) -> None:
-    """Hint levels 1..shown of an exercise; earlier ones dimmed, the newest one bright."""
+def print_hints(ex: Exercise, shown: int, more: str = "python -m grader hint {name} reveals "
+                "hint {level}", folder: Path = Path("exercises")) -> None:
+    """Hint levels 1..shown of an exercise; earlier ones dimmed, the newest one bright; `more`
+    says how to see the next level, the exercise's file is in `folder`."""
     con = console()
     body = [Text(f"{i + 1}. {hint}", style="dim" if i < shown - 1 else "")
             for i, hint in enumerate(ex.hints[:shown])]
-    more = (f"python -m grader hint {ex.name} reveals hint {shown + 1}" if shown < len(ex.hints)
+    more = (more.format(name=ex.name, level=shown + 1) if shown < len(ex.hints)
             else "that was the last hint")
     con.print(Panel(Group(*body, Text(more, style="dim")),
-                    title=f"Hint {shown} of {len(ex.hints)}: {ex.name}  (exercises/{ex.file})",
+                    title=f"Hint {shown} of {len(ex.hints)}: {ex.name}  ({folder / ex.file})",
                     title_align="left", border_style="cyan", box=boxes(con)))
 
 
