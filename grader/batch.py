@@ -30,7 +30,7 @@ from grader.locate import find, ignored
 from grader.sandbox import exposure
 from grader.shown import visible
 from grader.usage import (ARGUMENTS_VARIABLE, Parser, UsageError, add_timeout_option,
-                          internal_error, seed_argument)
+                          backup_path, internal_error, seed_argument)
 
 GRACE = 5.0  # seconds a stopped grader gets to stop its worker before it is killed
 
@@ -225,7 +225,8 @@ def main(argv: list[str]) -> int:
     p.add_argument("--no-train", action="store_true", help="only run the checks")
     p.add_argument("--seed", type=seed_argument,
                    help="seed of everyone's random inputs (default: fresh)")
-    p.add_argument("--force", action="store_true", help="overwrite existing output files")
+    p.add_argument("--force", action="store_true",
+                   help="replace existing output files, each moved to a timestamped backup first")
     args = p.parse_args(argv)
     if not args.dir.is_dir():
         raise UsageError(f"{args.dir} is not a folder")
@@ -238,7 +239,8 @@ def main(argv: list[str]) -> int:
     json_path = args.out.with_suffix(".json")
     for path in (args.out, json_path):
         if path.exists() and not args.force:
-            raise UsageError(f"{path} already exists; pass --force to overwrite it")
+            raise UsageError(f"{path} already exists; pass --force to back it up and write a "
+                             "new one")
         if not path.parent.is_dir():
             raise UsageError(f"cannot write {path}: the folder {path.parent} does not exist")
     entries = submissions(args.dir)
@@ -259,6 +261,11 @@ def main(argv: list[str]) -> int:
             "time_limit": args.time_limit, "memory_mb": args.memory,
             "seconds": round(seconds, 2), "per_second": round(len(rows) / seconds, 3),
             "not_graded": skipped}
+    for path in (args.out, json_path):  # a gradebook is never lost: the old one is kept
+        if path.exists():
+            backup = backup_path(path)
+            path.rename(backup)
+            print(f"moved the existing {path} to {backup}", file=sys.stderr)
     write_outputs(args.out, json_path, rows, meta)
     print(_summary(rows, seconds, args.jobs) + f" Wrote {args.out} and {json_path}.")
     if skipped:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import time
 import traceback
 from pathlib import Path
 
@@ -96,3 +97,13 @@ def add_folder_option(p: argparse.ArgumentParser, what: str) -> None:
     """--submission FOLDER, a folder of exercises (exercises/ by default)."""
     p.add_argument("--submission", type=Path, default=DEFAULT_SUBMISSION, metavar="FOLDER",
                    help=f"{what} (default: exercises/)")
+
+
+def backup_path(path: Path) -> Path:
+    """Where to move `path` before writing a new one: beside it, with the time in its name."""
+    stem = f"{path.stem}.backup-{time.strftime('%Y%m%d-%H%M%S')}"
+    backup, n = path.with_name(stem + path.suffix), 1
+    while backup.exists():
+        n += 1
+        backup = path.with_name(f"{stem}-{n}{path.suffix}")
+    return backup

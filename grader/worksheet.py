@@ -8,14 +8,13 @@ check cell, and training at the end. Running it needs the in-kernel helpers of g
 from __future__ import annotations
 
 import html
-import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from grader.catalog import CHAPTERS, Chapter, Exercise
 from grader.docs import exercise_table
 from grader.stubs import stub_source
-from grader.usage import Parser, UsageError
+from grader.usage import Parser, UsageError, backup_path
 
 if TYPE_CHECKING:
     from nbformat import NotebookNode
@@ -47,7 +46,7 @@ def main(argv: list[str]) -> int:
     nb = build_notebook()
     try:
         if path.exists():
-            backup = _backup_path(path)
+            backup = backup_path(path)
             path.rename(backup)
             print(f"moved the existing {path} to {backup}")
         with open(path, "x", encoding="utf-8") as f:  # "x": never overwrite, even in a race
@@ -56,15 +55,6 @@ def main(argv: list[str]) -> int:
         raise UsageError(f"cannot write {path}: {err.strerror}") from None
     print(f"wrote {path}: open it in Jupyter and run its cells from the top")
     return 0
-
-
-def _backup_path(path: Path) -> Path:
-    stem = f"{path.stem}.backup-{time.strftime('%Y%m%d-%H%M%S')}"
-    backup, n = path.with_name(stem + path.suffix), 1
-    while backup.exists():
-        n += 1
-        backup = path.with_name(f"{stem}-{n}{path.suffix}")
-    return backup
 
 
 INTRO = r"""# A neural network from scratch, checked line by line

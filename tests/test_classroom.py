@@ -706,3 +706,20 @@ def test_a_student_with_several_entries_is_one_row_graded_on_the_newest(tmp_path
     assert rows["bob"]["relu"] == "passed" and rows["bob"]["path"].endswith("bob.ipynb")
     assert "bob.py: an older entry of bob: bob.ipynb is newer and is graded" in run.stderr, \
         run.stderr
+
+
+def test_regrading_with_force_keeps_the_old_gradebook(tmp_path):
+    folder = tmp_path / "class"
+    write_file(folder / "ann.py", "def relu(Z):\n    return Z\n")
+    out = tmp_path / "grades.csv"
+    first = run_grader(["batch", str(folder), "--out", str(out), "--no-train"], tmp_path / "t")
+    assert first.returncode in (0, 1), first.stderr
+    before = out.read_text()
+    again = run_grader(["batch", str(folder), "--out", str(out), "--no-train"], tmp_path / "t")
+    assert again.returncode == 2 and "pass --force to back it up" in again.stderr
+    forced = run_grader(["batch", str(folder), "--out", str(out), "--no-train", "--force"],
+                        tmp_path / "t")
+    backups = sorted(tmp_path.glob("grades.backup-*.csv"))
+    assert len(backups) == 1 and backups[0].read_text() == before, forced.stderr
+    assert f"moved the existing {out} to {backups[0]}" in forced.stderr
+    assert len(list(tmp_path.glob("grades.backup-*.json"))) == 1
