@@ -307,6 +307,7 @@ def _summary(rows: list[dict], seconds: float, jobs: int) -> str:
     problems = [f"{sum(r['status'] == s for r in rows)} {what}" for s, what in
                 ((TIMEOUT, "timed out"), (ERROR, "could not be graded"))
                 if any(r["status"] == s for r in rows)]
-    return (f"Graded {len(rows)} submissions in {seconds:.1f} s with {jobs} jobs "
+    count = f"{len(rows)} submission{'s' if len(rows) != 1 else ''}"
+    return (f"Graded {count} in {seconds:.1f} s with {jobs} job{'s' if jobs != 1 else ''} "
             f"({len(rows) / seconds:.2f} per second); mean score {mean:.2f}/{MAX_SCORE:g}"
             + (f"; {', '.join(problems)}." if problems else "."))
