@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 from rich import box
 from rich.console import Console, Group
+from rich.padding import Padding
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
@@ -181,8 +182,8 @@ def print_report(results: Results, submission: Path, data: Data | None = None,
     table = Table.grid(padding=(0, 1))
     for res in results.exercises:
         table.add_row(_summary_line(res, results))
-        if res.note:
-            table.add_row(Text(f"      {res.note}", style="yellow"))
+        if res.note:  # indented, and so are its wrapped lines
+            table.add_row(Padding(Text(res.note, style="yellow"), (0, 0, 0, 6)))
     con.print(table)
     told: set[str] = set()  # the message of a file that does not load, shown once
     for res in results.exercises:

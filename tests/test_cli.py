@@ -7,7 +7,8 @@ import re
 
 import pytest
 
-from conftest import MAX_SCORE, EXERCISES, NAMES, SOLUTIONS, make_submission, write_file
+from conftest import (MAX_SCORE, EXERCISES, NAMES, REPO, SOLUTIONS, make_submission, run_grader,
+                      write_file)
 
 
 def assert_usage_error(run, *mentions: str) -> None:
@@ -265,3 +266,12 @@ def test_verbose_shows_every_failed_check(cli, tmp_path):
     assert f"python -m grader softmax --submission {mine} -v shows them all" in words, words
     every = cli("softmax", "--submission", str(mine), "--seed", "0", "-v")
     assert checks_shown(every) == 11 and "shows them all" not in every.stdout, every.stdout
+
+
+def test_a_note_that_wraps_stays_indented_under_its_exercise(tmp_path):
+    run = run_grader(["--submission", str(REPO / "tests" / "corpus" / "video_version.py"),
+                      "--no-train"], tmp_path)
+    lines = run.stdout.splitlines()
+    start = next(i for i, line in enumerate(lines) if "defines ReLU, not relu" in line)
+    assert lines[start].startswith("      ") and lines[start + 1].startswith("      "), \
+        "\n".join(lines[start - 1:start + 3])
