@@ -284,13 +284,18 @@ class Program:
             return None
         self._misses[k] = self._misses.get(k, 0) + 1
         singles = self.singles()
-        for exact in (True, False):
-            for edit in singles:
-                factor = verdict(edit)
-                if factor is not None and (factor == 1.0) == exact:
-                    self._remember(edit)
-                    self._misses[k] -= 1
-                    return edit, factor
+        found = None  # an edit that explains it exactly wins over one that needs a factor
+        for edit in singles:  # one pass, each edit run once
+            factor = verdict(edit)
+            if factor == 1.0:
+                found = edit, factor
+                break
+            if factor is not None and found is None:
+                found = edit, factor
+        if found is not None:
+            self._remember(found[0])
+            self._misses[k] -= 1
+            return found
         if k in self._pairs_tried:  # two edits did not explain it for an earlier check
             return None
         self._pairs_tried.add(k)
