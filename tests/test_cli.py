@@ -275,3 +275,6 @@ def test_a_note_that_wraps_stays_indented_under_its_exercise(tmp_path):
     start = next(i for i, line in enumerate(lines) if "defines ReLU, not relu" in line)
     assert lines[start].startswith("      ") and lines[start + 1].startswith("      "), \
         "\n".join(lines[start - 1:start + 3])
+    passed = next(i for i, line in enumerate(lines) if line.startswith("PASS  forward_prop"))
+    assert lines[passed + 1].startswith("      checked with the reference softmax: your softmax "
+                                        "still fails"), "\n".join(lines[passed:passed + 2])
