@@ -218,10 +218,15 @@ def _load_folder(folder: Path, sub: Submission, skip: dict[str, str],
     package.__path__ = [str(folder)]
     sys.modules[PACKAGE] = package
     sys.path.insert(0, str(folder))  # `from relu import relu` works as well as `from .relu import relu`
+    renamed: dict[str, str] = {}
     for ex in EXERCISES:
         file = folder / ex.file
         if not os.path.lexists(file):  # a link the worker may not follow is still the file
-            continue
+            copy = _copy_of(folder, ex.name)
+            if copy is None:
+                continue
+            file, renamed[ex.name] = copy, (f"{copy.name} is graded as {ex.file}: rename it "
+                                            f"{ex.file}")
         if ex.name in skip:
             sub.problems[ex.name] = skip[ex.name]
             _stood_in(sub, ex.name)
@@ -230,14 +235,30 @@ def _load_folder(folder: Path, sub: Submission, skip: dict[str, str],
         try:
             module = _exec_module(f"{PACKAGE}.{ex.name}", file, sub)
         except BaseException as err:
-            sub.problems[ex.name] = f"{ex.file} could not be loaded: {describe_exception(err, folder)}"
+            sub.problems[ex.name] = (f"{file.name} could not be loaded: "
+                                     f"{describe_exception(err, folder)}")
             _stood_in(sub, ex.name)
             continue
         setattr(package, ex.name, module)
+        if ex.name in renamed:  # `from softmax import softmax` finds it under its own name too
+            sys.modules.setdefault(ex.name, module)
     learner_modules = [m for m in list(sys.modules.values())
                        if _is_learner(getattr(m, "__file__", None) or "", folder)]
     _collect(sub, learner_modules, own={ex.name: f"{PACKAGE}.{ex.name}" for ex in EXERCISES},
              where="")
+    for name, said in renamed.items():
+        sub.notes[name] = f"{said}. {sub.notes[name]}" if sub.notes.get(name) else said
+
+
+# What a browser or a file manager names a second copy: "softmax (1).py", "softmax copy.py".
+COPY_NAME = r"{name}(?: ?\(\d+\)| copy| - copy| - Copy| Copy)\.py"
+
+
+def _copy_of(folder: Path, name: str) -> Path | None:
+    """The one file of `folder` that is a renamed copy of NAME.py (the newest when several)."""
+    pattern = re.compile(COPY_NAME.format(name=re.escape(name)))
+    copies = [p for p in folder.iterdir() if pattern.fullmatch(p.name) and p.is_file()]
+    return max(copies, key=lambda p: (p.stat().st_mtime, p.name)) if copies else None
 
 
 # A line magic or shell line (`%matplotlib inline`, `!pip install x`), but not `!= b`.

@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from conftest import (MAX_SCORE, AS_ROOT, EXERCISES, NAMES, POINTS, REPO, SOLUTIONS, Run, grader_env,
-                      hidden_grader, make_submission, run_grader, write_file)
+                      grade_json, hidden_grader, make_submission, run_grader, write_file)
 
 from grader import sandbox
 
@@ -723,3 +723,14 @@ def test_regrading_with_force_keeps_the_old_gradebook(tmp_path):
     assert len(backups) == 1 and backups[0].read_text() == before, forced.stderr
     assert f"moved the existing {out} to {backups[0]}" in forced.stderr
     assert len(list(tmp_path.glob("grades.backup-*.json"))) == 1
+
+
+def test_a_downloaded_copy_of_an_exercise_file_is_graded_as_that_file(tmp_path):
+    """A browser saves a second download as 'softmax (1).py': forward_prop's own
+    `from .softmax import softmax` must still find it."""
+    sub = make_submission(tmp_path / "upload", {})
+    (sub / "softmax.py").rename(sub / "softmax (1).py")
+    run = grade_json(sub, tmp_path / "t")
+    assert run.statuses == dict.fromkeys(NAMES, "passed"), run.describe()
+    assert run.exercise("softmax")["note"] == \
+        "softmax (1).py is graded as softmax.py: rename it softmax.py"
