@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -682,7 +683,9 @@ def test_busy_processes_are_counted_over_every_process_of_a_submission(grade, tm
 """)
     run = grade(single_file(tmp_path, "", body), "relu", timeout=20)
     message = run.exercise("relu")["message"]
-    assert "kept 7 processes running at once" in message, message  # it ran the whole 20 s
+    # All 7 once the forks are done; fewer if the watchdog looked while they were forking.
+    busy = re.search(r"kept (\d) processes running at once \(a submission may keep 2\)", message)
+    assert busy and int(busy[1]) > 2, message  # it ran the whole 20 s
     assert run.seconds < 10
 
 
