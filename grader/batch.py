@@ -60,9 +60,9 @@ def submissions(folder: Path) -> dict[str, Path]:
     return {name: _newest(entries) for name, entries in sorted(students.items())}
 
 
-def not_graded(folder: Path) -> dict[str, str]:
-    """Entries of `folder` that are not graded, with why: said, never dropped silently."""
-    graded = submissions(folder)
+def not_graded(folder: Path, graded: dict[str, Path]) -> dict[str, str]:
+    """Entries of `folder` that are not among the `graded` submissions, with why: said, never
+    dropped silently."""
     why = {}
     for p in sorted(folder.iterdir()):
         if ignored(Path(p.name)):
@@ -256,7 +256,7 @@ def main(argv: list[str]) -> int:
     started = time.perf_counter()
     rows = _run(batch, entries, args.jobs)
     seconds = time.perf_counter() - started
-    skipped = not_graded(args.dir)
+    skipped = not_graded(args.dir, entries)
     meta = {"seed": seed, "max_score": MAX_SCORE, "jobs": args.jobs, "train": not args.no_train,
             "time_limit": args.time_limit, "memory_mb": args.memory,
             "seconds": round(seconds, 2), "per_second": round(len(rows) / seconds, 3),

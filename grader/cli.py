@@ -170,7 +170,7 @@ def _not_graded(args: argparse.Namespace, exercises: list[Exercise], seed: int, 
 
 def _check_outputs(args: argparse.Namespace, data) -> None:
     """Refuse early, before any grading, to overwrite what the user already has."""
-    from grader.figures import NAMES as FIGURES, written_before
+    from grader.figures import NAMES as FIGURES, require_matplotlib, written_before
 
     outputs = ([args.predictions] if data.Y_test is None else []) + \
         ([args.figures / name for name in FIGURES] if args.figures else [])
@@ -181,11 +181,7 @@ def _check_outputs(args: argparse.Namespace, data) -> None:
         raise UsageError(f"{existing[0]} already exists; pass --force to overwrite it or "
                          "choose another path")
     if args.figures:
-        try:
-            import matplotlib  # noqa: F401
-        except ImportError:
-            raise UsageError("--figures needs matplotlib: python -m pip install -e \".[plots]\"") \
-                from None
+        require_matplotlib()
 
 
 def _write_outputs(args: argparse.Namespace, results, data) -> list[Path]:

@@ -114,7 +114,7 @@ def main(argv: list[str]) -> int:
 
 def _check_figures(folder: Path, force: bool) -> None:
     """Refuse, before training, to replace figures the user made: ours may be replaced."""
-    from grader.figures import NAMES, written_before
+    from grader.figures import NAMES, require_matplotlib, written_before
 
     ours = written_before(folder)
     theirs = [p for p in (folder / n for n in NAMES) if p.exists() and p not in ours]
@@ -123,11 +123,7 @@ def _check_figures(folder: Path, force: bool) -> None:
     if theirs and not force:
         raise UsageError(f"{theirs[0]} already exists; pass --force to overwrite it or "
                          "choose another folder")
-    try:
-        import matplotlib  # noqa: F401
-    except ImportError:
-        raise UsageError("--figures needs matplotlib: python -m pip install -e \".[plots]\"") \
-            from None
+    require_matplotlib()
 
 
 def _drawn_by_us(png: Path) -> bool:
@@ -142,7 +138,7 @@ def _show(results, verdict, settings: TrainingSettings, data, args: argparse.Nam
           seconds: float) -> int:
     from rich.text import Text
 
-    from grader.report import _curve, console
+    from grader.report import console, curve_table
     from grader.results import Status
 
     con = console()
@@ -160,7 +156,7 @@ def _show(results, verdict, settings: TrainingSettings, data, args: argparse.Nam
     if tr.status not in (Status.PASSED, Status.FAILED):
         con.print(Text(f"Training: {tr.message or tr.status.value}", style="red"))
         return 1
-    con.print(_curve(tr.history, rows=10))
+    con.print(curve_table(tr.history, rows=10))
     test = "" if tr.test_accuracy is None else f", test accuracy {tr.test_accuracy:.3f}"
     con.print(Text.assemble(("Dev accuracy ", "bold"), (f"{tr.dev_accuracy:.3f}", "bold"),
                             f"{test} after {tr.steps} steps in {tr.seconds:.1f} s "

@@ -27,6 +27,17 @@ DPI = 120
 SHOWN_DIGITS, COLUMNS = 24, 8
 
 
+def require_matplotlib() -> None:
+    """A usage error, before any grading, when --figures cannot be drawn here."""
+    from grader.usage import UsageError
+
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        raise UsageError("--figures needs matplotlib: python -m pip install -e \".[plots]\"") \
+            from None
+
+
 def written_before(folder: Path) -> set[Path]:
     """The figures in `folder` that an earlier run wrote (and that a new run may replace)."""
     try:

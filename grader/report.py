@@ -226,13 +226,13 @@ def _training(con: Console, tr: TrainingResult, data: Data | None, tables: bool)
     if not tables:
         return
     if tr.history:
-        con.print(_curve(tr.history))
+        con.print(curve_table(tr.history))
     if tr.predictions and data is not None:
         con.print(Group(_confusion(np.array(tr.extra["confusion"]), con),
                         _digits(data, tr.predictions["dev"], con)))
 
 
-def _curve(history: list[dict[str, float]], rows: int = 8) -> Table:
+def curve_table(history: list[dict[str, float]], rows: int = 8) -> Table:
     """Loss and dev accuracy along training, at most `rows` evenly spaced points."""
     table = Table(title="Learning curve (your forward_prop on the dev set)", box=None,
                   title_justify="left", padding=(0, 2), min_width=60)
