@@ -97,6 +97,12 @@ class Verdict:
     settings: TrainingSettings
     variants: dict[str, TrainingSettings]  # other ways to train, by CLI option name
     data: str  # what it trains on, in words
+    # Whose loop trains: "grader" (grader.trainer, with the learner's forward_prop,
+    # backward_prop and update_params) or "learner" (the learner's own gradient_descent).
+    loop: str = "grader"
+    train_file: str = "train.csv.gz"  # the shipped files it trains and tests on, in data/
+    test_file: str = "test.csv.gz"
+    dev_size: int = 1000  # training digits held out to measure dev accuracy
 
 
 @dataclass(frozen=True)
@@ -365,6 +371,236 @@ CHAPTER_1 = (
     ),
 )
 
+CHAPTER_2 = (
+    Exercise(
+        "init_params", 1.5, "He initialisation: W ~ N(0, 2 / fan_in), biases 0",
+        inputs=(scalar("n_x", "int", "784"), scalar("n_h", "int", "10"),
+                scalar("n_y", "int", "10"), scalar("rng", "np.random.Generator | None", "None")),
+        outputs=(array("W1", "(n_h, n_x)"), array("b1", "(n_h, 1)"), array("W2", "(n_y, n_h)"),
+                 array("b2", "(n_y, 1)")),
+        doc="""The first parameters of the network, with He initialisation.
+
+        n_x inputs (784 pixels), n_h hidden units, n_y classes; rng is a np.random.Generator
+        (when it is None, make one: rng = np.random.default_rng()).
+            W1: shape (n_h, n_x), entries drawn from N(0, 2 / n_x), standard deviation sqrt(2 / n_x)
+            b1: zeros of shape (n_h, 1)
+            W2: shape (n_y, n_h), entries drawn from N(0, 2 / n_h)
+            b2: zeros of shape (n_y, 1)
+        Every random number comes from rng, so the same seed gives the same parameters.
+        Returns the tuple (W1, b1, W2, b2).
+
+        Example:
+            W1, b1, W2, b2 = init_params(784, 10, 10, np.random.default_rng(0))
+            W1.shape -> (10, 784), W1.std() -> about 0.0505 (sqrt(2 / 784)), b1 -> all 0.0
+        """,
+        aliases=("init_parameters", "initialize_parameters", "initialise_parameters",
+                 "initialize_params", "initialise_params", "init_weights", "initialize_weights",
+                 "init_network", "he_init", "he_initialization", "init_params_he"),
+        hints=(
+            "Each weight matrix gets random normal numbers scaled by sqrt(2 / its number of "
+            "inputs); the biases start at zero.",
+            "He initialisation keeps the size of the signal the same from layer to layer:\n"
+            "- Unit i of the hidden layer computes Z1[i] = sum over the n_x inputs of "
+            "W1[i, k] x[k]: a sum of n_x random terms, whose variance is n_x Var(W1) E[x^2].\n"
+            "- ReLU keeps about half of it (the positive side), so with Var(W1) = 2 / n_x the "
+            "variance that reaches the next layer stays about what it was.\n"
+            "- So each layer's weights have standard deviation sqrt(2 / fan_in), fan_in its "
+            "number of inputs: sqrt(2 / n_x) for W1 (n_h, n_x), sqrt(2 / n_h) for W2 (n_y, n_h).\n"
+            "- rng.standard_normal(shape) draws N(0, 1); times sqrt(2 / fan_in) it is "
+            "N(0, 2 / fan_in). rng.normal(0.0, sqrt(2 / fan_in), shape) draws the same "
+            "distribution.\n"
+            "- The biases start at 0, columns (n_h, 1) and (n_y, 1): the random weights "
+            "already make the units differ.\n"
+            "- The original notebook's rand - 0.5 (uniform in [-0.5, 0.5]) is about six times "
+            "too large for W1's 784 inputs, so the first steps saturate softmax.",
+            "rng = rng or np.random.default_rng(); "
+            "W1 = rng.standard_normal((n_h, n_x)) * np.sqrt(2 / n_x); b1 = np.zeros((n_h, 1)); ...",
+        ),
+    ),
+    Exercise(
+        "cross_entropy", 1.5, "mean of -log A2[Y_j, j], finite when a probability is 0",
+        inputs=(array("A2", "(10, m)"), array("Y", "(m,)")), outputs=(scalar("loss", "float"),),
+        doc="""The mean cross-entropy loss of the m examples: how surprised the network is by the labels.
+
+        A2: shape (10, m), column j the class probabilities of example j (softmax's output).
+        Y: shape (m,), integer labels in 0 .. 9.
+        Returns a float:
+            loss = (1 / m) * sum over j of -log(A2[Y[j], j])
+        the mean, over the m columns, of minus the log of the probability given to the right
+        class. It must stay finite when a probability is exactly 0 (log(0) is -inf): clip the
+        probabilities first, e.g. to at least 1e-12. Do not modify the inputs.
+
+        Example:
+            cross_entropy(np.array([[0.5, 0.25], [0.5, 0.75]]), np.array([0, 1]))
+            -> (-log 0.5 - log 0.75) / 2 = 0.4904
+        """,
+        aliases=("cross_entropy_loss", "compute_loss", "compute_cost", "cross_entropy_cost",
+                 "categorical_cross_entropy", "ce_loss", "loss_fn", "cost_function"),
+        hints=(
+            "Pick, in each column, the probability of the right class; take -log of each and "
+            "average them.",
+            "The loss of example j is -log(the probability the network gives its true "
+            "class):\n"
+            "- 0 when that probability is 1, large when it is near 0: A2[Y[j], j] is row Y[j] "
+            "of column j.\n"
+            "- With one_hot(Y) as T (10, m) it is also -sum_i T[i, j] log A2[i, j]: only the "
+            "true class's term is left.\n"
+            "- A2[Y, np.arange(m)] picks the m probabilities at once (row Y[j], column j), "
+            "shape (m,).\n"
+            "- The loss is their mean over the m examples: divide the sum by m, never by "
+            "10 m (np.mean of the whole (10, m) matrix divides by 10 m).\n"
+            "- log(0) is -inf: np.clip(p, 1e-12, 1.0) first keeps the loss finite and changes "
+            "nothing for any probability above 1e-12.",
+            "m = Y.size; p = A2[Y, np.arange(m)]; return float(-np.log(np.clip(p, 1e-12, 1.0)).mean())",
+        ),
+    ),
+    Exercise(
+        "predict", 1.0, "the most probable class of each column",
+        inputs=(array("A2", "(10, m)"),), outputs=(array("predictions", "(m,)"),),
+        doc="""The network's guess for each example: the class with the highest probability.
+
+        A2: shape (10, m), column j the class probabilities of example j.
+        Returns an integer array of shape (m,): entry j is the row of column j's largest value.
+        Do not modify A2.
+
+        Example:
+            predict(np.array([[0.1, 0.7], [0.9, 0.3]]))  ->  [1, 0]
+        """,
+        aliases=("get_predictions", "get_prediction", "get_preds", "predictions",
+                 "predict_labels", "predict_classes"),
+        hints=(
+            "Each column is one example; its guess is the row where that column is largest.",
+            "The most probable class of example j is the row i where A2[i, j] is largest:\n"
+            "- One label per example, so the result has shape (m,), one entry per column.\n"
+            "- np.argmax(A2, axis=0) runs down each column (over the 10 rows) and returns the "
+            "row index, an integer.\n"
+            "- axis=1 would run along each row instead, over the m examples: 10 numbers that "
+            "say which example each class likes best.",
+            "return np.argmax(A2, axis=0)",
+        ),
+    ),
+    Exercise(
+        "accuracy", 1.0, "the fraction of labels predicted right, in [0, 1]",
+        inputs=(array("predictions", "(m,)"), array("Y", "(m,)")),
+        outputs=(scalar("acc", "float"),),
+        doc="""The fraction of examples whose prediction equals their label.
+
+        predictions: shape (m,), integer labels (predict's output); Y: shape (m,), the true
+        labels. Returns a float between 0.0 and 1.0 (not a count, not a percentage):
+            accuracy = (number of j with predictions[j] == Y[j]) / m
+        Do not modify the inputs.
+
+        Example:
+            accuracy(np.array([1, 0, 3, 3]), np.array([1, 2, 3, 3]))  ->  0.75
+        """,
+        aliases=("get_accuracy", "compute_accuracy", "calc_accuracy", "calculate_accuracy",
+                 "accuracy_score", "acc"),
+        hints=(
+            "Count the examples where the prediction is the label, then divide by how many "
+            "examples there are.",
+            "predictions == Y compares the two arrays element by element:\n"
+            "- It gives a boolean array of shape (m,): True where example j is right.\n"
+            "- True counts as 1 and False as 0, so its sum is the number right and its mean "
+            "the fraction right.\n"
+            "- The fraction is that number divided by m = Y.size, a float in [0, 1]: 0.9 means "
+            "nine in ten, never 90 or the count itself.",
+            "return float(np.mean(predictions == Y))",
+        ),
+    ),
+    Exercise(
+        "mini_batches", 2.0, "one shuffle of the columns, cut into batches",
+        inputs=(array("X", "(784, m)"), array("Y", "(m,)"), scalar("batch_size", "int"),
+                scalar("rng", "np.random.Generator")),
+        outputs=(Value("batches", "(X_batch, Y_batch), ...", "list[tuple[np.ndarray, np.ndarray]]"),),
+        doc="""The m examples in a random order, cut into batches of batch_size.
+
+        X: shape (784, m), one example per column; Y: shape (m,); rng: a np.random.Generator.
+        Draw one random permutation of the m column indices (rng.permutation(m)), put X's
+        columns and Y's labels in that same order, and cut them into consecutive batches:
+            [(X_batch, Y_batch), ...]   X_batch (784, b), Y_batch (b,)
+        every batch of b = batch_size examples except the last, which holds what is left when
+        batch_size does not divide m. Every example is in exactly one batch. Returns the list
+        of batches. Do not modify X or Y.
+
+        Example: m = 5, batch_size = 2, permutation [3, 0, 4, 1, 2] gives three batches, of the
+        columns [3, 0], [4, 1] and [2], with the labels Y[[3, 0]], Y[[4, 1]] and Y[[2]].
+        """,
+        aliases=("create_mini_batches", "random_mini_batches", "make_mini_batches",
+                 "get_mini_batches", "iterate_minibatches", "get_batches", "create_batches",
+                 "make_batches", "batches", "batchify"),
+        hints=(
+            "Shuffle the column indices once, then take them batch_size at a time; use the "
+            "same shuffled indices for X and for Y.",
+            "A mini-batch is a random sample of the examples without repeats:\n"
+            "- perm = rng.permutation(m) holds every index 0 .. m - 1 once, in a random "
+            "order.\n"
+            "- X[:, perm] puts X's columns (the examples) in that order and Y[perm] the labels "
+            "in the same order, so column j still goes with label j. Two separate shuffles "
+            "would pair images with the wrong labels.\n"
+            "- Batch k holds positions k * batch_size up to (k + 1) * batch_size of the "
+            "permutation: X_batch (784, b), Y_batch (b,).\n"
+            "- There are ceil(m / batch_size) batches: range(0, m, batch_size) gives every "
+            "start, and the last slice simply stops at m (range(m // batch_size) would drop "
+            "the last, smaller batch).",
+            "perm = rng.permutation(X.shape[1]); return [(X[:, perm[k:k + batch_size]], "
+            "Y[perm[k:k + batch_size]]) for k in range(0, X.shape[1], batch_size)]",
+        ),
+    ),
+    Exercise(
+        "gradient_descent", 3.0, "the training loop: init, then epochs of batches",
+        inputs=(array("X", "(784, m)"), array("Y", "(m,)"), scalar("alpha", "float"),
+                scalar("epochs", "int"), scalar("batch_size", "int | None", "None"),
+                scalar("rng", "np.random.Generator | None", "None")),
+        outputs=(array("W1", "(10, 784)"), array("b1", "(10, 1)"), array("W2", "(10, 10)"),
+                 array("b2", "(10, 1)")),
+        calls=("init_params", "mini_batches", "forward_prop", "backward_prop", "update_params"),
+        doc="""Train the 784-10-10 network: He initialisation, then `epochs` passes over the data.
+
+        X: shape (784, m); Y: shape (m,); alpha: the learning rate; epochs: passes over the
+        data; batch_size: examples per step, or None for the whole set at once; rng: a
+        np.random.Generator (None: make one with np.random.default_rng()).
+            W1, b1, W2, b2 = init_params(X.shape[0], 10, 10, rng)
+            for each of the epochs:
+                batch_size None: one step on all of X and Y
+                otherwise: one step on each batch of mini_batches(X, Y, batch_size, rng),
+                           a fresh shuffle every epoch
+            a step:  Z1, A1, Z2, A2 = forward_prop(W1, b1, W2, b2, X_batch)
+                     dW1, db1, dW2, db2 = backward_prop(Z1, A1, Z2, A2, W1, W2, X_batch, Y_batch)
+                     W1, b1, W2, b2 = update_params(W1, b1, W2, b2, dW1, db1, dW2, db2, alpha)
+        Returns the tuple (W1, b1, W2, b2) after the last step. Use your own functions; pass the
+        rng on, so that the same seed trains the same network. Printing progress is fine.
+
+        Example: m = 40, batch_size = 16, epochs = 3 makes 3 shuffles of 3 batches (16, 16, 8
+        examples): 9 steps, each feeding the parameters update_params returned to the next.
+        """,
+        aliases=("train", "train_network", "train_model", "gradientDescent", "fit", "sgd",
+                 "mini_batch_gradient_descent", "minibatch_gradient_descent", "model"),
+        hints=(
+            "Initialise once; then, every epoch, shuffle into batches and, for each batch, run "
+            "forward, backward and update, keeping what update_params returns.",
+            "Gradient descent repeats one step that lowers the loss a little:\n"
+            "- A step computes the gradients of the loss on a batch (forward_prop, then "
+            "backward_prop on the same batch) and moves the parameters against them "
+            "(update_params).\n"
+            "- The parameters the step returns are the ones the next step starts from: assign "
+            "them back, W1, b1, W2, b2 = update_params(...), or every step starts again from "
+            "the first ones.\n"
+            "- With batch_size None every step sees all m examples: one step per epoch, as in "
+            "the original notebook.\n"
+            "- With a batch size each step sees only b examples, a noisy but cheap estimate of "
+            "the gradient: ceil(m / b) steps per epoch, so many more steps for the same work.\n"
+            "- A fresh shuffle each epoch (mini_batches inside the epoch loop) makes the "
+            "batches differ from epoch to epoch; one shuffle before the loop repeats the same "
+            "batches in the same order.\n"
+            "- rng goes to init_params and mini_batches: every random number then comes from "
+            "it, and the same seed trains the same network.",
+            "rng = rng or np.random.default_rng(); W1, b1, W2, b2 = init_params(X.shape[0], 10, "
+            "10, rng); for epoch in range(epochs): batches = [(X, Y)] if batch_size is None "
+            "else mini_batches(X, Y, batch_size, rng); for X_b, Y_b in batches: ...",
+        ),
+    ),
+)
+
 CHAPTERS: tuple[Chapter, ...] = (
     Chapter(
         1, "The network", "exercises", CHAPTER_1,
@@ -379,6 +615,21 @@ CHAPTERS: tuple[Chapter, ...] = (
                                                      eval_every=10, init="uniform")},
         ),
     ),
+    Chapter(
+        2, "Train it yourself", "exercises", CHAPTER_2,
+        Verdict(
+            layers=(784, 10, 10), uses=("init_params", "mini_batches", "forward_prop",
+                                        "backward_prop", "update_params", "gradient_descent"),
+            target=0.90, budget=300.0, loop="learner", train_file="mnist_train.csv.gz",
+            test_file="mnist_test.csv.gz", dev_size=5000,
+            data="45,000 of the 50,000 shipped MNIST training digits (5,000 more are dev)",
+            # The learner's gradient_descent: mini-batch SGD, 3 epochs of 64 (2,112 steps).
+            settings=TrainingSettings("mini-batch", alpha=0.1, epochs=3, eval_every=200,
+                                      batch_size=64),
+            variants={"full-batch": TrainingSettings("full-batch", alpha=0.5, epochs=200,
+                                                     eval_every=10)},
+        ),
+    ),
 )
 
 EXERCISES: tuple[Exercise, ...] = tuple(ex for ch in CHAPTERS for ex in ch.exercises)
@@ -386,6 +637,7 @@ BY_NAME: dict[str, Exercise] = {ex.name: ex for ex in EXERCISES}
 NAMES: tuple[str, ...] = tuple(BY_NAME)
 CHAPTER_OF: dict[str, Chapter] = {ex.name: ch for ch in CHAPTERS for ex in ch.exercises}
 MAX_SCORE: float = CHAPTERS[0].max_score  # chapter 1, graded by default
+BY_NUMBER: dict[int, Chapter] = {ch.number: ch for ch in CHAPTERS}
 
 
 def grader_module(name: str) -> str:

@@ -11,8 +11,8 @@ from typing import Any
 import numpy as np
 
 from grader import network
-from grader.compare import (CheckFailed, LearnerError, expect_array, expect_tuple, expect_untouched,
-                            tolerance)
+from grader.compare import (CheckFailed, LearnerError, expect_array, expect_number, expect_tuple,
+                            expect_untouched, tolerance)
 from grader.diagnosis import diagnose, explain_error
 
 DTYPES = (np.float64, np.float32)
@@ -57,7 +57,7 @@ def backward_inputs(rng: np.random.Generator, m: int, dtype: type = np.float64,
 
 def describe(args: dict[str, Any]) -> str:
     """'Z of shape (10, 7), float32' for a call's arguments (m is read off Z, X or Z1)."""
-    parts = [f"{k} of shape {v.shape}" for k, v in args.items() if k in ("Z", "X")]
+    parts = [f"{k} of shape {v.shape}" for k, v in args.items() if k in ("Z", "X", "A2")]
     if not parts and "W1" in args and "dW1" in args:
         parts = [f"W1 of shape {args['W1'].shape}, alpha = {args.get('alpha', '?')}"]
     dtypes = {str(v.dtype) for v in args.values() if isinstance(v, np.ndarray) and v.dtype.kind == "f"}
@@ -130,6 +130,37 @@ def outputs_match(learner, args: dict[str, Any], expected: Any = None, *, what: 
         raise CheckFailed(message + (f"\nLikely cause: {'; '.join(causes)}" if causes else ""),
                           causes)
     return got
+
+
+def number_matches(learner, args: dict[str, Any], *, rtol: float = 1e-6, atol: float = 1e-8,
+                   what: str | None = None) -> float:
+    """Call a learner's function that returns one number and compare it with the reference's;
+    a wrong number is explained by the exercise's known mistakes that give it."""
+    inputs = call_args(learner, args)
+    expected = float(learner.reference(*inputs))
+    got = call_explained(learner, inputs)
+    what = what or f"{learner.exercise.name}(...) for " + describe(dict(zip(
+        learner.exercise.arg_names, inputs)))
+    try:
+        return expect_number(got, expected, what, rtol=rtol, atol=atol)
+    except CheckFailed as failure:
+        named = dict(zip(learner.exercise.arg_names, inputs))
+        causes = [m.says for m in getattr(learner.module, "MISTAKES", ())
+                  if _gives(m, named, got) and not _gives(m, named, expected)]
+        raise CheckFailed(str(failure) + (f"\nLikely cause: {'; '.join(causes)}" if causes
+                                          else ""), causes) from None
+
+
+def _gives(mistake, args: dict[str, Any], value: Any) -> bool:
+    """Whether a Mistake computes this very number (nan and inf included) on these inputs."""
+    try:
+        with np.errstate(all="ignore"):
+            wrong = np.asarray(mistake.wrong(args), dtype=np.float64)
+        got = np.asarray(value, dtype=np.float64)
+    except Exception:  # noqa: BLE001 - advice only
+        return False
+    return wrong.size == 1 and got.size == 1 and bool(np.isclose(
+        got.ravel()[0], wrong.ravel()[0], rtol=1e-5, atol=1e-9, equal_nan=True))
 
 
 def other_output(got: Any, position: int, expected: tuple, rtol: float, atol: float

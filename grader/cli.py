@@ -143,11 +143,17 @@ def _grade(args: argparse.Namespace, chapter: Chapter, exercises: list[Exercise]
         print_report(results, submission, data, progress,
                      Wording(rerun=RERUN.replace("{submission}", option),
                              more=f"python -m grader {{name}}{option} -v shows them all",
-                             everything=f"Run python -m grader{option} to grade all and train."),
+                             everything=f"Run python -m grader{_chapter_option(chapter)}"
+                                        f"{option} to grade all and train."),
                      shown=None if args.verbose else 2)
         for path in written:
             print(f"wrote {path}")
     return results.exit_code
+
+
+def _chapter_option(chapter: Chapter) -> str:
+    """What to add to `python -m grader` to grade this chapter: nothing for the first."""
+    return "" if chapter is CHAPTERS[0] else f" --chapter {chapter.number}"
 
 
 def _not_graded(args: argparse.Namespace, exercises: list[Exercise], seed: int, why: str) -> int:

@@ -89,6 +89,40 @@ def expect_array(got: Any, expected: np.ndarray, what: str, *, rtol: float, atol
     return got
 
 
+def as_number(got: Any, what: str, about: str = "") -> float:
+    """`got` as a float when it is one real number (a float, a NumPy scalar, an array of one
+    element); `about` says what number was expected ("about 0.49")."""
+    expected = f", {about}," if about else ""
+    if got is None:
+        raise CheckFailed(f"{what} should be a number{expected} but the function returned "
+                          "None: is its `return` missing?")
+    if isinstance(got, (bool, np.bool_)) or not isinstance(got, (int, float, np.ndarray,
+                                                                 np.generic)) \
+            or np.asarray(got).dtype.kind not in "iuf":
+        kind = got.type_name if hasattr(got, "type_name") else type(got).__name__
+        raise CheckFailed(f"{what} should be a number{expected} but it is {_a(kind)}: "
+                          f"{str(got)[:120]}")
+    if np.size(got) != 1:
+        raise CheckFailed(f"{what} should be one number{expected} but it is an array of shape "
+                          f"{np.shape(got)}")
+    return float(np.asarray(got).ravel()[0])
+
+
+def expect_number(got: Any, expected: float, what: str, *, rtol: float, atol: float) -> float:
+    """`got` must be one real number close to `expected`; returns it as a float."""
+    value = as_number(got, what, f"about {num(expected)}")
+    if not np.isfinite(value):
+        raise CheckFailed(f"{what} is {value} where {num(expected)} was expected")
+    if abs(value - expected) > atol + rtol * abs(expected):
+        ratio = value / expected if expected else 0.0
+        said = f"; it is {ratio:.4g} times the expected value" if expected and \
+            abs(ratio - round(ratio)) < 1e-6 * abs(ratio) and round(ratio) not in (0, 1) else ""
+        raise CheckFailed(f"{what}: got {num(value)}, expected {num(expected)} (difference "
+                          f"{abs(value - expected):.3g} > tolerance {atol:g} + {rtol:g} x "
+                          f"|expected|){said}")
+    return value
+
+
 def shape_hint(got: tuple, expected: tuple) -> str:
     if got == expected[::-1]:
         return " (the transpose: are rows and columns swapped?)"

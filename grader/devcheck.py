@@ -51,8 +51,9 @@ def _grader_side(ex: Exercise) -> list[str]:
     elif tuple(inspect.signature(reference).parameters) != ex.arg_names:
         problems.append(f"its reference takes {tuple(inspect.signature(reference).parameters)}, "
                         f"the catalog says {ex.arg_names}")
-    if not getattr(module, "MISTAKES", ()):
-        problems.append("its grader module lists no known mistake (MISTAKES)")
+    if not getattr(module, "MISTAKES", ()) and not getattr(module, "CAUSES", {}):
+        problems.append("its grader module lists no known mistake (MISTAKES, or CAUSES for "
+                        "one checked by its record of calls)")
     if not any(n.startswith("check_") and callable(f) for n, f in vars(module).items()):
         problems.append("its grader module has no check_* function")
     if len(ex.hints) != 3 or not all(h.strip() for h in ex.hints):
@@ -67,7 +68,9 @@ def _files(chapter: Chapter, write: bool) -> dict[str, list[str]]:
     folder, solutions = REPO / chapter.folder, REPO / "solutions"
     problems: dict[str, list[str]] = {}
     init = folder / "__init__.py"
-    wanted_init = package_init([ex.name for ex in chapter.exercises])
+    # Chapters may share a folder: its __init__.py lists them all, and it holds all their files.
+    sharing = [ex for ch in CHAPTERS if ch.folder == chapter.folder for ex in ch.exercises]
+    wanted_init = package_init([ex.name for ex in sharing])
     if write and (not init.exists() or init.read_text() != wanted_init):
         init.write_text(wanted_init)
     if not init.exists() or init.read_text() != wanted_init:
@@ -87,7 +90,7 @@ def _files(chapter: Chapter, write: bool) -> dict[str, list[str]]:
             mine.append(f"{solutions / ex.file} does not define {ex.name}")
         elif parameters != ex.arg_names:
             mine.append(f"its solution takes {parameters}, the catalog says {ex.arg_names}")
-    expected = {ex.file for ex in chapter.exercises} | {"__init__.py"}
+    expected = {ex.file for ex in sharing} | {"__init__.py"}
     extra = sorted(p.name for p in folder.iterdir() if p.name not in expected
                    and p.name != "__pycache__") if folder.is_dir() else []
     if extra:

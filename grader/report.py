@@ -23,7 +23,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from grader.catalog import BY_NAME, Exercise, TrainingSettings
+from grader.catalog import BY_NAME, CHAPTER_OF, NAMES, Exercise, TrainingSettings
 from grader.results import ExerciseResult, Results, Status, TrainingResult
 from grader.training import Data, clean_history
 
@@ -54,9 +54,12 @@ def boxes(con: Console) -> box.Box:
     return box.ROUNDED if not con.no_color else box.ASCII
 
 
+NAME_WIDTH = max(len(name) for name in NAMES) + 1  # the column of exercise names
+
+
 def _summary_line(res: ExerciseResult, results: Results) -> Text:
     label, colour = STYLE[res.status]
-    line = Text.assemble((f"{label:<6}", f"bold {colour}"), (f"{res.name:<15}", "bold"),
+    line = Text.assemble((f"{label:<6}", f"bold {colour}"), (res.name.ljust(NAME_WIDTH), "bold"),
                          f"{res.score:g}/{res.max_score:g} ".rjust(7))
     failed = [c for c in res.checks if c.status == Status.FAILED]
     if res.status == Status.PASSED:
@@ -146,11 +149,13 @@ def _next_step(results: Results, submission: Path, progress: ProgressView | None
                wording: Wording) -> str:
     rerun = wording.rerun.replace("{submission}", "")
     graded = {r.name for r in results.exercises}
+    chapter = CHAPTER_OF[results.exercises[0].name] if results.exercises else None
+    everything = len(chapter.exercises) if chapter else len(BY_NAME)
     todo = [(r.name, "Fix" if r.status != Status.NOT_STARTED else "Write")
             for r in results.exercises if r.status != Status.PASSED]
     current = progress.current() if progress is not None else None
     if not todo and current is not None and current.name not in graded \
-            and len(graded) < len(BY_NAME):
+            and len(graded) < everything:
         todo = [(current.name, "Write")]
     if todo:
         name, verb = todo[0]
@@ -166,8 +171,9 @@ def _next_step(results: Results, submission: Path, progress: ProgressView | None
     if results.training.status == Status.PASSED:
         return ("All exercises pass and your network reads handwritten digits. Well done! "
                 + wording.beyond).rstrip()
-    if len(graded) == len(BY_NAME) or (progress is not None and current is None):
-        return f"All {len(BY_NAME)} exercises pass. {wording.everything}"
+    if len(graded) == everything or (progress is not None and current is None):
+        of = f" of chapter {chapter.number}" if chapter and chapter.number > 1 else ""
+        return f"All {everything} exercises{of} pass. {wording.everything}"
     return f"Every exercise you graded passes. {wording.everything}"
 
 
@@ -212,7 +218,7 @@ def print_report(results: Results, submission: Path, data: Data | None = None,
 
 def _training(con: Console, tr: TrainingResult, data: Data | None, tables: bool) -> None:
     label, colour = STYLE.get(tr.status, ("ERROR", "magenta"))
-    head = Text.assemble((f"{label:<6}", f"bold {colour}"), ("training       ", "bold"))
+    head = Text.assemble((f"{label:<6}", f"bold {colour}"), ("training".ljust(NAME_WIDTH), "bold"))
     if tr.dev_accuracy is not None:
         head.append(f"dev accuracy {tr.dev_accuracy:.3f} (target {tr.target:.2f})")
         if tr.test_accuracy is not None:

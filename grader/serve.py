@@ -12,12 +12,13 @@ from __future__ import annotations
 import builtins
 import contextlib
 import io
+import itertools
 import os
 import sys
 import threading
 import time
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -39,7 +40,11 @@ def _serve(proto_in: io.BufferedReader, proto_out: io.BufferedWriter) -> None:
                 kind = kind if isinstance(kind, type) and issubclass(kind, Exception) \
                     else RuntimeError
                 raise kind(str(header.get("message")))
-            return value
+            result, after = value
+            # The grader drew from twins of the learner's generators: they move on alike.
+            for mine, theirs in zip(wire.generators((args, kwargs)), after):
+                mine.bit_generator.state = theirs.bit_generator.state
+            return result
         reference.__name__ = reference.__qualname__ = name
         return reference
 
@@ -86,8 +91,18 @@ def _call(sub, request: dict, value: Any) -> tuple[dict, Any]:
     args, kwargs = value
     how = sub.plans.get(name) or signatures.Plan(True)
     with sub.swapped(tuple(request.get("swap", ()))):
-        reply, result = _run(sub, lambda: signatures.call(fn, how, args, kwargs))
+        reply, result = _run(sub, lambda: _listed(signatures.call(fn, how, args, kwargs)))
     return reply, (result, args) if reply["status"] == "ok" else None
+
+
+ITEMS_LISTED = 100_000  # of a returned generator: far more than any batch list
+
+
+def _listed(result: Any) -> Any:
+    """A returned generator (mini_batches written with `yield`) as the list of what it yields."""
+    if isinstance(result, Iterator) and not isinstance(result, (str, bytes)):
+        return list(itertools.islice(result, ITEMS_LISTED))
+    return result
 
 
 def _run(sub, thunk) -> tuple[dict, Any]:

@@ -19,7 +19,15 @@ from typing import Any
 from grader.catalog import Exercise
 
 SYNONYMS = {"alpha": ("learning_rate", "lr", "eta", "rate", "learningrate"),
-            "num_classes": ("classes", "n_classes", "num_labels", "n_labels", "k")}
+            "num_classes": ("classes", "n_classes", "num_labels", "n_labels", "k"),
+            "epochs": ("iterations", "num_iterations", "n_iterations", "iters", "n_iter",
+                       "num_epochs", "n_epochs", "epoch", "max_iter", "steps"),
+            "batch_size": ("mini_batch_size", "minibatch_size", "batchsize", "bs", "batch"),
+            "rng": ("generator", "random_state", "gen", "random"),
+            "n_x": ("input_size", "n_in", "n_input", "input_dim", "n_inputs"),
+            "n_h": ("hidden_size", "n_hidden", "hidden", "hidden_units", "hidden_dim"),
+            "n_y": ("output_size", "n_out", "n_output", "output_dim", "n_classes"),
+            "predictions": ("preds", "y_pred", "y_hat", "yhat", "pred", "prediction")}
 DERIVED = {"m": ("X", lambda X: X.shape[1])}  # a learner's parameter -> (from which, how)
 
 

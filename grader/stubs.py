@@ -29,6 +29,9 @@ def _signature(ex: Exercise) -> list[str]:
         else:
             lines.append(line)
             line = " " * len(head) + part
+    if len(line) > WIDTH and ") -> " in line:  # the return type on a line of its own
+        line, returns = line.split(") -> ", 1)
+        lines, line = lines + [line], " " * len(head) + f") -> {returns}"
     return lines + [line]
 
 

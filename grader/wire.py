@@ -7,6 +7,8 @@ anything. Sizes are checked before anything is read (a header, a number of blobs
 that no honest message comes near), nesting is bounded, and on the grader's side
 (`untrusted=True`) every string is made visible text (grader.shown) and only real arrays
 (bool, integer, float) count as arrays: complex, structured or text arrays come as `Opaque`.
+A np.random.Generator travels as its state: the other side gets a twin that draws the same
+numbers.
 """
 
 from __future__ import annotations
@@ -56,6 +58,11 @@ def _encode_value(value: Any, blobs: list[bytes], depth: int = 0) -> Any:
             np.save(buf, array, allow_pickle=False)
             blobs.append(buf.getvalue())
             return {"nd": len(blobs) - 1, "scalar": isinstance(value, np.generic)}
+    elif isinstance(value, np.random.Generator):  # by its state: the peer gets a twin
+        try:
+            return {"rng": _encode_value(value.bit_generator.state, blobs, depth + 1)}
+        except Exception:  # a hostile subclass or bit generator
+            return _opaque(value)
     elif value is None or isinstance(value, (bool, int, float, str)):
         return value if type(value) in (bool, int, float, str, type(None)) else _opaque(value)
     elif type(value) in (tuple, list):
@@ -103,9 +110,37 @@ def _decode_value(obj: Any, blobs: list[bytes], untrusted: bool, depth: int = 0)
         return {(visible(k, 100) if untrusted else k): _decode_value(v, blobs, untrusted,
                                                                      depth + 1)
                 for k, v in obj["dict"].items()}
+    if "rng" in obj:
+        return _generator(_decode_value(obj["rng"], blobs, untrusted, depth + 1))
     if "object" in obj:
         return Opaque(visible(str(obj["object"]), 100), visible(str(obj.get("repr", "")), 200))
     raise WireError(f"unexpected value {visible(str(obj)[:80])}")
+
+
+BIT_GENERATORS = ("PCG64", "PCG64DXSM", "MT19937", "Philox", "SFC64")
+
+
+def _generator(state: Any) -> np.random.Generator | Opaque:
+    """A np.random.Generator in `state` (NumPy's own bit_generator.state dict)."""
+    name = state.get("bit_generator") if type(state) is dict else None
+    if name not in BIT_GENERATORS:
+        return Opaque("Generator", f"of an unknown kind ({visible(str(name)[:40])})")
+    bit_generator = getattr(np.random, name)()
+    try:
+        bit_generator.state = state
+    except Exception:  # noqa: BLE001 - NumPy checks the state: anything it refuses
+        return Opaque("Generator", "with a state NumPy does not take")
+    return np.random.Generator(bit_generator)
+
+
+def generators(value: Any, depth: int = 0) -> list[np.random.Generator]:
+    """The np.random.Generator objects in a value (tuples, lists, dicts), in order."""
+    if isinstance(value, np.random.Generator):
+        return [value]
+    if depth > MAX_DEPTH or type(value) not in (tuple, list, dict):
+        return []
+    items = value.values() if type(value) is dict else value
+    return [g for v in items for g in generators(v, depth + 1)]
 
 
 def encode(header: dict, value: Any = None) -> bytes:

@@ -68,6 +68,17 @@ class CallResult:
     warnings: tuple[str, ...] = ()  # what NumPy (or Python) warned of, with the learner's line
 
 
+@dataclass
+class ReferenceCall:
+    """One call of a grader reference made by learner code: the arguments by the reference's
+    parameter names (defaults filled in), and what it returned or the error it raised."""
+
+    name: str
+    args: dict[str, Any]
+    result: Any
+    error: str = ""
+
+
 class Worker:
     """A handle on one worker process for one submission; restarts it when it dies."""
 
@@ -185,14 +196,17 @@ class Worker:
         return self._loaded
 
     def call(self, fn: str, args: tuple, kwargs: dict | None = None, swap: tuple[str, ...] = (),
-             timeout: float | None = None) -> CallResult:
+             timeout: float | None = None, record: list[ReferenceCall] | None = None
+             ) -> CallResult:
+        """Call the learner's `fn`; the functions in `swap` are the grader's references while
+        it runs, and each call of them is appended to `record` when one is given."""
         loaded = self.loaded()
         if fn not in loaded["functions"]:
             problem = loaded["problems"].get(fn)
             return CallResult("broken", message=problem) if problem else CallResult("not_started")
         request = {"op": "call", "fn": fn, "swap": list(swap)}
         return self._request(request, (args, kwargs or {}), timeout or self.limits.call,
-                             f"{fn}()", answering=swap)
+                             f"{fn}()", answering=swap, record=record)
 
     def train(self, request: dict, on_progress: Callable[[Any], None] = lambda event: None
               ) -> CallResult:
@@ -202,11 +216,11 @@ class Worker:
 
     def _request(self, header: dict, value: Any, timeout: float, what: str,
                  on_progress: Callable[[Any], None] = lambda event: None,
-                 answering: tuple[str, ...] = ()) -> CallResult:
+                 answering: tuple[str, ...] = (), record: list | None = None) -> CallResult:
         deadline = time.monotonic() + timeout
         if not self._send(header, value, deadline):
             return self._timed_out(what, timeout)
-        result = self._await(timeout, what, on_progress, answering, deadline)
+        result = self._await(timeout, what, on_progress, answering, deadline, record)
         if result.status == "ok" and header["op"] == "call":
             if not (type(result.value) is tuple and len(result.value) == 2
                     and type(result.value[1]) in (tuple, list)):
@@ -215,7 +229,8 @@ class Worker:
         return result
 
     def _await(self, timeout: float, what: str, on_progress: Callable[[Any], None],
-               answering: tuple[str, ...] = (), deadline: float | None = None) -> CallResult:
+               answering: tuple[str, ...] = (), deadline: float | None = None,
+               record: list | None = None) -> CallResult:
         """The final reply to a request, passing on progress messages and answering requests
         for the reference functions in `answering` until it comes."""
         deadline = time.monotonic() + timeout if deadline is None else deadline
@@ -227,11 +242,12 @@ class Worker:
                 on_progress(result.value)
             elif result.status != "reference":
                 return result
-            elif not self._send(*self._answer(*result.value, answering), deadline):
+            elif not self._send(*self._answer(*result.value, answering, record), deadline):
                 return self._timed_out(what, timeout)
 
     @staticmethod
-    def _answer(name: str, value: Any, answering: tuple[str, ...]) -> tuple[dict, Any]:
+    def _answer(name: str, value: Any, answering: tuple[str, ...],
+                record: list | None = None) -> tuple[dict, Any]:
         """The reply to the worker's request for the reference `name` on its inputs: a result
         only if the call in progress may use that function.
 
@@ -243,6 +259,7 @@ class Worker:
             return {"status": "raised", "type": "RuntimeError",
                     "message": f"the grader's {name} cannot be used here"}, None
         function = modules.reference(name)
+        bound = None
         try:
             bound = inspect.signature(function).bind(*args, **kwargs)
             bound.apply_defaults()  # one_hot's default num_classes counts too
@@ -250,9 +267,16 @@ class Worker:
                 raise ValueError(f"{name}() was asked for more than {REFERENCE_WORK_LIMIT:,} "
                                  "numbers (array sizes and integer arguments, times the largest)")
             with np.errstate(all="ignore"):
-                return {"status": "ok"}, function(*args, **kwargs)
+                result = function(*args, **kwargs)
         except Exception as err:  # the learner passed something the reference rejects
+            if record is not None:
+                record.append(ReferenceCall(name, dict(bound.arguments) if bound else {}, None,
+                                            f"{type(err).__name__}: {err}"))
             return {"status": "raised", "type": type(err).__name__, "message": str(err)}, None
+        if record is not None:
+            record.append(ReferenceCall(name, dict(bound.arguments), result))
+        # The learner's generators were twinned on the way here: their new states go back.
+        return {"status": "ok"}, (result, wire.generators((args, kwargs)))
 
     def _send(self, header: dict, value: Any, deadline: float) -> bool:
         """Write one message to the worker. False when it would not take it by `deadline`
