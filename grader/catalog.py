@@ -103,6 +103,7 @@ class Verdict:
     train_file: str = "train.csv.gz"  # the shipped files it trains and tests on, in data/
     test_file: str = "test.csv.gz"
     dev_size: int = 1000  # training digits held out to measure dev accuracy
+    predicts: bool = False  # the learner's own predict labels the test digits
 
 
 @dataclass(frozen=True)
@@ -621,7 +622,7 @@ CHAPTERS: tuple[Chapter, ...] = (
             layers=(784, 10, 10), uses=("init_params", "mini_batches", "forward_prop",
                                         "backward_prop", "update_params", "gradient_descent"),
             target=0.90, budget=300.0, loop="learner", train_file="mnist_train.csv.gz",
-            test_file="mnist_test.csv.gz", dev_size=5000,
+            test_file="mnist_test.csv.gz", dev_size=5000, predicts=True,
             data="45,000 of the 50,000 shipped MNIST training digits (5,000 more are dev)",
             # The learner's gradient_descent: mini-batch SGD, 3 epochs of 64 (2,112 steps).
             settings=TrainingSettings("mini-batch", alpha=0.1, epochs=3, eval_every=200,

@@ -46,9 +46,9 @@ def _grade_parser() -> argparse.ArgumentParser:
                    "did (500 full-batch iterations) instead of the fast mini-batch verdict")
     p.add_argument("--figures", type=Path, metavar="DIR",
                    help="also write the training figures as PNG files into DIR (needs matplotlib)")
-    p.add_argument("--predictions", type=Path, default=Path("submission.csv"), metavar="CSV",
-                   help="where to write predictions for a --test file without labels "
-                        "(default: submission.csv)")
+    p.add_argument("--predictions", type=Path, metavar="CSV",
+                   help="write the test digits' predictions (ImageId,Label) to CSV; for a "
+                        "--test file without labels they are written to submission.csv anyway")
     p.add_argument("--force", action="store_true", help="overwrite existing output files")
     p.add_argument("--json", action="store_true", help="print one JSON document and nothing else")
     p.add_argument("-v", "--verbose", action="store_true",
@@ -107,7 +107,7 @@ def _grade(args: argparse.Namespace, chapter: Chapter, exercises: list[Exercise]
 
     with Worker(submission, limits) as worker:
         worker.start()  # the worker imports NumPy and loads the learner's code meanwhile
-        data = _load_data(args) if will_train or args.train or args.test else None
+        data = _load_data(args, chapter) if will_train or args.train or args.test else None
         if will_train:
             _check_outputs(args, data)
         from grader.engine import grade_submission
@@ -178,7 +178,7 @@ def _check_outputs(args: argparse.Namespace, data) -> None:
     """Refuse early, before any grading, to overwrite what the user already has."""
     from grader.figures import NAMES as FIGURES, require_matplotlib, written_before
 
-    outputs = ([args.predictions] if data.Y_test is None else []) + \
+    outputs = ([_predictions_path(args, data)] if _predictions_path(args, data) else []) + \
         ([args.figures / name for name in FIGURES] if args.figures else [])
     # Figures the grader wrote there itself are its to replace; anything else is the user's.
     ours = written_before(args.figures) if args.figures else set()
@@ -190,17 +190,26 @@ def _check_outputs(args: argparse.Namespace, data) -> None:
         require_matplotlib()
 
 
+def _predictions_path(args: argparse.Namespace, data) -> Path | None:
+    """Where the test predictions go: --predictions, or submission.csv for an unlabelled test
+    file (whose predictions are the only result); None: not written."""
+    if args.predictions is not None:
+        return args.predictions
+    return Path("submission.csv") if data is not None and data.Y_test is None else None
+
+
 def _write_outputs(args: argparse.Namespace, results, data) -> list[Path]:
     training = results.training
     if not training.predictions:
         return []
     written = []
-    if data.Y_test is None:
+    path = _predictions_path(args, data)
+    if path is not None:
         ids = range(1, len(training.predictions["test"]) + 1)
         rows = "".join(f"{i},{p}\n" for i, p in zip(ids, training.predictions["test"]))
-        args.predictions.write_text("ImageId,Label\n" + rows)
-        training.extra["predictions_file"] = str(args.predictions)
-        written.append(args.predictions)
+        path.write_text("ImageId,Label\n" + rows)
+        training.extra["predictions_file"] = str(path)
+        written.append(path)
     if args.figures:
         from grader.figures import write_figures
 
@@ -208,12 +217,14 @@ def _write_outputs(args: argparse.Namespace, results, data) -> list[Path]:
     return written
 
 
-def _load_data(args: argparse.Namespace):
+def _load_data(args: argparse.Namespace, chapter: Chapter):
     from grader import data
     from grader.training import Data
 
+    verdict = chapter.verdict
     try:
-        return Data.load(args.train or data.TRAIN_CSV, args.test or data.TEST_CSV)
+        return Data.load(args.train or data.DATA_DIR / verdict.train_file,
+                         args.test or data.DATA_DIR / verdict.test_file, verdict.dev_size)
     except data.DataError as err:
         raise UsageError(str(err)) from None
 

@@ -79,7 +79,8 @@ def curve_figure(tr: TrainingResult) -> Figure:
     loss_ax, acc_ax = fig.subplots(2, 1, sharex=True)
     steps = [h["step"] for h in tr.history]
     loss_ax.plot(steps, [h["loss"] for h in tr.history], "o-", markersize=3, color="tab:red",
-                 label="train loss (mean since the point before)")
+                 label="train loss (mean since the point before)"
+                 if tr.extra.get("loss", "train loss") == "train loss" else "dev loss")
     loss_ax.set_ylabel("mean cross-entropy")
     loss_ax.legend(loc="best")
     acc_ax.plot(steps, [h["dev_accuracy"] for h in tr.history], "o-", markersize=3,

@@ -232,17 +232,18 @@ def _training(con: Console, tr: TrainingResult, data: Data | None, tables: bool)
     if not tables:
         return
     if tr.history:
-        con.print(curve_table(tr.history))
+        con.print(curve_table(tr.history, loss=tr.extra.get("loss", "train loss")))
     if tr.predictions and data is not None:
         con.print(Group(_confusion(np.array(tr.extra["confusion"]), con),
                         _digits(data, tr.predictions["dev"], con)))
 
 
-def curve_table(history: list[dict[str, float]], rows: int = 8) -> Table:
-    """Loss and dev accuracy along training, at most `rows` evenly spaced points."""
+def curve_table(history: list[dict[str, float]], rows: int = 8, loss: str = "train loss") -> Table:
+    """Loss (`loss` says which) and dev accuracy along training, at most `rows` evenly spaced
+    points."""
     table = Table(title="Learning curve (your forward_prop on the dev set)", box=None,
                   title_justify="left", padding=(0, 2), min_width=60)
-    for column in ("step", "epoch", "train loss", "dev accuracy"):
+    for column in ("step", "epoch", loss, "dev accuracy"):
         table.add_column(column, justify="right")
     picks = sorted({round(i * (len(history) - 1) / max(rows - 1, 1)) for i in range(rows)})
     for h in (history[i] for i in picks):

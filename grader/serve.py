@@ -74,6 +74,16 @@ def _serve(proto_in: io.BufferedReader, proto_out: io.BufferedWriter) -> None:
                       for name, fn in sub.functions.items()}
             reply, result = _run(sub, lambda: trainer.train(called, progress=progress, **value))
             wire.send(proto_out, reply, result)
+        elif op == "fit":  # the learner's own gradient_descent trains
+            def progress(event: dict) -> None:
+                wire.send(proto_out, {"status": "progress"}, event)
+
+            called = {name: _as_planned(fn, sub.plans.get(name))
+                      for name, fn in sub.functions.items()}
+            reply, result = _run(sub, lambda: trainer.fit(
+                called, progress=progress, watch=lambda update: sub.swapped(
+                    ("update_params",), {"update_params": update}), **value))
+            wire.send(proto_out, reply, result)
 
 
 def _as_planned(fn: Callable, how: signatures.Plan | None) -> Callable:

@@ -48,8 +48,10 @@ class Submission:
     namespaces: list[dict] = field(default_factory=list)  # every module dict of the learner's
 
     @contextmanager
-    def swapped(self, names: tuple[str, ...]) -> Iterator[None]:
-        """Bind the reference version of each named function wherever the learner's is bound.
+    def swapped(self, names: tuple[str, ...], stand_ins: dict[str, Callable] | None = None
+                ) -> Iterator[None]:
+        """Bind the reference version of each named function (or its stand-in in `stand_ins`)
+        wherever the learner's is bound.
 
         A learner's function can exist twice (`from relu import relu` loads relu.py again under
         its bare name) and under another name (the notebook's `ReLU`), so every function of
@@ -59,7 +61,8 @@ class Submission:
         for n in names:
             keys = (n, *BY_NAME[n].aliases)
             found = [self.functions.get(n)] + [ns.get(k) for ns in self.namespaces for k in keys]
-            learner.update({id(fn): self.reference(n) for fn in found if _is_learner(
+            stand_in = (stand_ins or {}).get(n) or self.reference(n)
+            learner.update({id(fn): stand_in for fn in found if _is_learner(
                 getattr(getattr(fn, "__code__", None), "co_filename", ""), self.root)})
         saved: list[tuple[dict, str, Any]] = []
         kept: list[tuple[type, str, Any]] = []  # `NN.softmax`: a learner's class holds it

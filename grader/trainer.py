@@ -1,5 +1,6 @@
-"""Training inside the worker, with the learner's own forward_prop, backward_prop and
-update_params (chapter 1's network).
+"""Training inside the worker: the grader's loop with the learner's own forward_prop,
+backward_prop and update_params (chapter 1, `train`), or the learner's own gradient_descent
+(chapter 2, `fit`).
 
 Only the learner's functions and NumPy run here: the loss watched along the way is computed
 from the learner's own outputs, and the grader scores the parameters that come back with its
@@ -70,3 +71,43 @@ def train(functions: dict[str, Callable], *, X: np.ndarray, Y: np.ndarray, X_dev
 def _outcome(params, history, step, epoch, stopped) -> dict[str, Any]:
     return {"params": tuple(np.asarray(p) for p in params), "history": history, "steps": step,
             "epochs": epoch, "stopped": stopped}
+
+
+def fit(functions: dict[str, Callable], *, X: np.ndarray, Y: np.ndarray, X_dev: np.ndarray,
+        Y_dev: np.ndarray, settings: dict, watch: Callable[[Callable], Any],
+        progress: Callable[[dict], None] = lambda event: None) -> dict[str, Any]:
+    """Train with the learner's own gradient_descent. `watch(update)` binds a wrapper of the
+    learner's update_params wherever it is bound while gradient_descent runs (a context
+    manager): it counts the steps and looks at the dev accuracy every settings.eval_every."""
+    s = TrainingSettings(**settings)
+    X, X_dev = X / 255.0, X_dev / 255.0
+    forward, update = functions["forward_prop"], functions["update_params"]
+    m = X.shape[1]
+    per_epoch = 1 if s.batch_size is None else -(-m // s.batch_size)
+    history: list[dict] = []
+    steps = 0
+
+    def watched(*args: Any, **kwargs: Any) -> Any:
+        nonlocal steps
+        params = update(*args, **kwargs)
+        steps += 1
+        if steps % s.eval_every == 0:
+            with np.errstate(all="ignore"):
+                A2 = np.asarray(forward(*params, X_dev)[3])
+                loss = float(-np.log(np.clip(A2[Y_dev, np.arange(Y_dev.size)], 1e-12, 1)).mean())
+            event = {"step": steps, "epoch": min(s.epochs, -(-steps // per_epoch)), "loss": loss,
+                     "dev_accuracy": float((A2.argmax(axis=0) == Y_dev).mean())}
+            history.append(event)
+            progress(event)
+        return params
+
+    with watch(watched):
+        params = functions["gradient_descent"](X, Y, s.alpha, s.epochs, s.batch_size,
+                                               np.random.default_rng(s.seed))
+    params = tuple(np.asarray(p) for p in params) if isinstance(params, (tuple, list)) \
+        else params
+    finite = isinstance(params, tuple) and all(p.dtype.kind in "biuf" and np.isfinite(p).all()
+                                               for p in params)
+    return {"params": params, "history": history, "steps": steps,
+            "epochs": min(s.epochs, -(-steps // per_epoch)),
+            "stopped": "end" if finite else f"nan:{steps}"}

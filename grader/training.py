@@ -44,14 +44,14 @@ class Data:
     test_path: Path
 
     @classmethod
-    def load(cls, train_path: Path, test_path: Path) -> Data:
+    def load(cls, train_path: Path, test_path: Path, dev_size: int = 1000) -> Data:
         from grader import data
 
         pixels, labels = data.load_pixels(train_path)
         if labels is None:
             raise data.DataError(f"{train_path} has no label column, so it cannot be used to train")
         try:
-            X_train, Y_train, X_dev, Y_dev = data.split_train_dev(pixels.T, labels)
+            X_train, Y_train, X_dev, Y_dev = data.split_train_dev(pixels.T, labels, dev_size)
         except data.DataError as err:
             raise data.DataError(f"{train_path} is too small to train on: {str(err)[0].lower()}"
                                  f"{str(err)[1:]}") from None
@@ -141,16 +141,17 @@ class _Trained:
 
 
 def _checked_reply(value: Any, verdict: Verdict, settings: TrainingSettings,
-                   m: int) -> _Trained | str:
+                   m: int, slack: int = 1) -> _Trained | str:
     """The worker's reply is untrusted: anything but what grader.trainer sends is a sentence
-    saying what is wrong with it."""
+    saying what is wrong with it. `slack`: how many times the settings' steps a learner's
+    own loop may make (a wrong loop makes more, and is still scored)."""
     if not isinstance(value, dict):
         return f"training sent back {reprlib.repr(value)} instead of its results"
     params = _checked_params(value.get("params"), verdict.layers)
     if isinstance(params, str):
         return params
     limits = {"epochs": settings.epochs,
-              "steps": settings.epochs * math.ceil(m / (settings.batch_size or m))}
+              "steps": slack * settings.epochs * math.ceil(m / (settings.batch_size or m))}
     for name, limit in limits.items():
         n = value.get(name)
         if not isinstance(n, (int, np.integer)) or isinstance(n, bool) or not 0 <= n <= limit:
@@ -176,7 +177,8 @@ def _checked_params(params: Any, layers: tuple[int, ...]) -> network.Params | st
     """Only float arrays of the right shapes."""
     shapes = network.shapes(layers)
     if not isinstance(params, tuple) or len(params) != len(shapes):
-        return (f"training did not return {len(shapes)} parameters (check what update_params "
+        return (f"training did not return {len(shapes)} parameters (check what update_params, "
+                "or your gradient_descent, "
                 "returns)")
     out = {}
     for (name, shape), p in zip(shapes.items(), params):
@@ -213,14 +215,22 @@ def run_training(worker, data: Data, verdict: Verdict, settings: TrainingSetting
     and judge it against the verdict's target; what the curve shows is related to the
     `exercises` that fail their checks."""
     settings = settings or verdict.settings
+    missing = [n for n in verdict.uses if n not in worker.loaded()["functions"]]
+    if missing:
+        return TrainingResult(Status.SKIPPED, f"not trained: the network needs your "
+                              f"{' and '.join(missing)}, which "
+                              f"{'is' if len(missing) == 1 else 'are'} not there (not started "
+                              "or not loaded)", target=verdict.target)
     disguise = Disguise.draw(verdict.layers)
     X_dev = disguise.pixels_of(data.X_dev)
     request = {"X": disguise.pixels_of(data.X_train), "Y": disguise.classes_of(data.Y_train),
                "X_dev": X_dev, "Y_dev": disguise.classes_of(data.Y_dev),
-               "params": disguise.params_of(first_params(verdict, settings)),
                "settings": asdict(settings)}
+    if verdict.loop == "grader":  # the grader's loop starts from the grader's parameters
+        request["params"] = disguise.params_of(first_params(verdict, settings))
     started = time.perf_counter()
-    reply = worker.train(request, on_progress=on_progress)
+    reply = worker.train(request, on_progress=on_progress,
+                         op="train" if verdict.loop == "grader" else "fit")
     seconds = time.perf_counter() - started
     base = {"target": verdict.target, "seconds": seconds}
     failing = [e for e in exercises if e.status != Status.PASSED]
@@ -229,7 +239,8 @@ def run_training(worker, data: Data, verdict: Verdict, settings: TrainingSetting
         return TrainingResult(Status.ERROR, f"training stopped: {reply.message}"
                               + (f"; {_failing(suspects)}, the likely reason" if suspects else ""),
                               **base)
-    trained = _checked_reply(reply.value, verdict, settings, data.X_train.shape[1])
+    trained = _checked_reply(reply.value, verdict, settings, data.X_train.shape[1],
+                             slack=1 if verdict.loop == "grader" else 10)
     if isinstance(trained, str):
         return TrainingResult(Status.ERROR, trained, **base)
     params, history = trained.params, trained.history
@@ -243,7 +254,8 @@ def run_training(worker, data: Data, verdict: Verdict, settings: TrainingSetting
         dev_accuracy=dev_accuracy,
         test_accuracy=None if data.Y_test is None else float((test_pred == data.Y_test).mean()),
         epochs=trained.epochs, steps=trained.steps, history=history,
-        extra={"method": settings.method}, **base)
+        extra={"method": settings.method, "loss": "train loss" if verdict.loop == "grader"
+               else "dev loss"}, **base)
     if failing:
         result.message = _related(result, failing, settings)
     elif result.status == Status.FAILED:
@@ -267,10 +279,37 @@ def run_training(worker, data: Data, verdict: Verdict, settings: TrainingSetting
             result.message += (f"; {dead} of {hidden.shape[0]} hidden units are dead (ReLU gives "
                                "0 for every dev image), usually from a step too large or biases "
                                "pushed far below 0")
+    if verdict.predicts:
+        test_pred = _own_predictions(worker, result, disguise, params, data, test_pred)
     result.extra["confusion"] = confusion_matrix(data.Y_dev, dev_pred).tolist()
     result.predictions = {"dev": dev_pred, "test": test_pred}
     result.params = disguise.real_params(params)
     return result
+
+
+def _own_predictions(worker, result: TrainingResult, disguise: Disguise, params: network.Params,
+                     data: Data, grader_pred: np.ndarray) -> np.ndarray:
+    """The test digits labelled by the learner's own predict, from the grader's forward pass of
+    the trained network; the grader's labels, with a note, when predict cannot give them."""
+    with np.errstate(all="ignore"):
+        A2 = network.forward(params, disguise.pixels_of(data.X_test) / 255.0)[-1][1]
+    call = worker.call("predict", (A2,))
+    got = call.value if call.status == "ok" else None
+    if not (isinstance(got, np.ndarray) and got.shape == grader_pred.shape
+            and got.dtype.kind in "iu" and ((got >= 0) & (got < 10)).all()):
+        why = call.message or (f"it returned {str(got)[:80]}" if call.status == "ok"
+                               else call.status.replace("_", " "))
+        note = (f"your predict could not label the {grader_pred.size:,} test digits ({why}); "
+                "the predictions are the grader's own")
+        result.message = f"{result.message}; {note}" if result.message else note
+        return grader_pred
+    own = disguise.digits_of(got)
+    differ = int((own != grader_pred).sum())
+    if differ:
+        note = (f"your predict labels {differ:,} of the {own.size:,} test digits otherwise than "
+                "the most probable class; its labels are the ones written")
+        result.message = f"{result.message}; {note}" if result.message else note
+    return own
 
 
 def reference_accuracy(data: Data, verdict: Verdict, settings: TrainingSettings) -> float:

@@ -208,10 +208,11 @@ class Worker:
         return self._request(request, (args, kwargs or {}), timeout or self.limits.call,
                              f"{fn}()", answering=swap, record=record)
 
-    def train(self, request: dict, on_progress: Callable[[Any], None] = lambda event: None
-              ) -> CallResult:
+    def train(self, request: dict, on_progress: Callable[[Any], None] = lambda event: None,
+              op: str = "train") -> CallResult:
+        """Train in the worker: "train" runs the grader's loop, "fit" the learner's own."""
         self.loaded()
-        return self._request({"op": "train"}, request, self.limits.training, "training",
+        return self._request({"op": op}, request, self.limits.training, "training",
                              on_progress)
 
     def _request(self, header: dict, value: Any, timeout: float, what: str,

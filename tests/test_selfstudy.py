@@ -103,7 +103,61 @@ BACKWARD_BUGS = {
     "no_m_dW1": dict(m1="1"),
     "global_m": dict(m1="1000", m2="1000"),
 }
-EXPECTED = {m.key: m.says for m in MISTAKES if isinstance(m, Mistake)} | {
+INIT = ("def init_params(n_x=784, n_h=10, n_y=10, rng=None):\n"
+        "    rng = np.random.default_rng() if rng is None else rng\n"
+        "    return ({W1}, np.zeros((n_h, 1)), {W2}, np.zeros((n_y, 1)))")
+BATCHES = ("def mini_batches(X, Y, batch_size, rng):\n"
+           "    m = X.shape[1]\n    perm = {perm}\n"
+           "    return [(X[:, perm[k:k + batch_size]], Y[perm[k:k + batch_size]]) for k in {starts}]")
+CE = "def cross_entropy(A2, Y):\n    m = Y.size\n    T = np.eye(10)[Y].T\n    return {loss}"
+MISTAKE_SOURCES |= {  # chapter 2
+    "sum": ("cross_entropy", CE.format(loss="-np.sum(np.log(A2[Y, np.arange(m)] + 1e-12))")),
+    "all_entries": ("cross_entropy", CE.format(loss="-np.mean(T * np.log(A2 + 1e-12))")),
+    "no_minus": ("cross_entropy", CE.format(loss="np.mean(np.log(A2[Y, np.arange(m)] + 1e-12))")),
+    "log10": ("cross_entropy", CE.format(loss="-np.mean(np.log10(A2[Y, np.arange(m)] + 1e-12))")),
+    "unprotected": ("cross_entropy", CE.format(loss="-np.mean(np.log(A2[Y, np.arange(m)]))")),
+    "binary": ("cross_entropy", CE.format(
+        loss="-np.sum(T * np.log(A2) + (1 - T) * np.log(1 - A2)) / m")),
+    "axis1": ("predict", "def predict(A2):\n    return np.argmax(A2, axis=1)"),
+    "flat": ("predict", "def predict(A2):\n    return np.argmax(A2)"),
+    "max": ("predict", "def predict(A2):\n    return np.max(A2, axis=0)"),
+    "count": ("accuracy", "def accuracy(predictions, Y):\n    return np.sum(predictions == Y)"),
+    "percent": ("accuracy", "def accuracy(predictions, Y):\n"
+                "    return 100 * np.mean(predictions == Y)"),
+    "error_rate": ("accuracy", "def accuracy(predictions, Y):\n"
+                   "    return np.mean(predictions != Y)"),
+    "positive": ("init_params", INIT.format(W1="rng.random((n_h, n_x)) * np.sqrt(2 / n_x)",
+                                            W2="rng.random((n_y, n_h)) * np.sqrt(2 / n_h)")),
+    "notebook": ("init_params", INIT.format(W1="rng.random((n_h, n_x)) - 0.5",
+                                            W2="rng.random((n_y, n_h)) - 0.5")),
+    "unit": ("init_params", INIT.format(W1="rng.standard_normal((n_h, n_x))",
+                                        W2="rng.standard_normal((n_y, n_h))")),
+    "xavier": ("init_params", INIT.format(W1="rng.normal(0, np.sqrt(1 / n_x), (n_h, n_x))",
+                                          W2="rng.normal(0, np.sqrt(1 / n_h), (n_y, n_h))")),
+    "fan_out": ("init_params", INIT.format(W1="rng.normal(0, np.sqrt(2 / n_h), (n_h, n_x))",
+                                           W2="rng.normal(0, np.sqrt(2 / n_y), (n_y, n_h))")),
+    "glorot": ("init_params", INIT.format(
+        W1="rng.normal(0, np.sqrt(2 / (n_x + n_h)), (n_h, n_x))",
+        W2="rng.normal(0, np.sqrt(2 / (n_h + n_y)), (n_y, n_h))")),
+    "variance": ("init_params", INIT.format(W1="rng.normal(0, 2 / n_x, (n_h, n_x))",
+                                            W2="rng.normal(0, 2 / n_h, (n_y, n_h))")),
+    "he_uniform": ("init_params", INIT.format(
+        W1="rng.uniform(-np.sqrt(6 / n_x), np.sqrt(6 / n_x), (n_h, n_x))",
+        W2="rng.uniform(-np.sqrt(6 / n_h), np.sqrt(6 / n_h), (n_y, n_h))")),
+    "dropped_last": ("mini_batches", BATCHES.format(perm="rng.permutation(m)",
+                                                    starts="range(0, m - batch_size + 1, batch_size)")),
+    "repeats": ("mini_batches", BATCHES.format(perm="rng.integers(0, m, m)",
+                                               starts="range(0, m, batch_size)")),
+}
+SYMPTOMS = {  # chapter 2's, recognised from the output: a fragment of what each says
+    "positive": "the weights are all positive", "notebook": "the original notebook's rand - 0.5",
+    "unit": "the weights are N(0, 1)", "xavier": "(Xavier/LeCun)",
+    "fan_out": "scaled by their number of outputs", "glorot": "(Glorot)",
+    "variance": "the variance 2 / fan_in is used as the standard deviation",
+    "he_uniform": "(He uniform", "dropped_last": "the last, smaller batch is missing",
+    "repeats": "the columns are drawn with replacement",
+}
+EXPECTED = {m.key: m.says for m in MISTAKES if isinstance(m, Mistake)} | SYMPTOMS | {
     "integers": "one_hot returns integers",
     "no_m_dW1": "dW1 is not divided by m (m = X.shape[1] = ",
     "global_m": "are divided by 1000 instead of m = X.shape[1] = ",
