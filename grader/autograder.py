@@ -12,12 +12,13 @@ import sys
 import zipfile
 from pathlib import Path
 
+from grader.catalog import BY_NUMBER, CHAPTERS, Chapter
 from grader.cli import grade
 from grader.gradescope import write_failure
 from grader.locate import find
 from grader.release import check_stubs, student_files
 from grader.sandbox import SandboxError
-from grader.usage import Parser, UsageError, internal_error
+from grader.usage import Parser, UsageError, chapter_argument, internal_error
 
 SETUP_SH = """\
 #!/usr/bin/env bash
@@ -41,13 +42,13 @@ cd "$ROOT/source"
 # Learner code runs as a user of its own, which must not read the reference solutions here
 # (Landlock hides them too, where the kernel has it).
 chmod -R go-rwx "$ROOT/source"
-exec "$PYTHON" -m grader.autograder "$ROOT"
+exec "$PYTHON" -m grader.autograder "$ROOT" {chapter}
 """
 
 
 # --------------------------------------------------------------------------- run_autograder
 
-def autograde(root: Path) -> int:
+def autograde(root: Path, chapter: Chapter = CHAPTERS[0]) -> int:
     """What run_autograder does: grade the submission found in ROOT/submission, write
     ROOT/results/results.json, and print the report (Gradescope keeps stdout for instructors).
     A submission that cannot be graded still gets a results.json that says why. Exit status 0
@@ -61,19 +62,20 @@ def autograde(root: Path) -> int:
         if submission is None:
             raise UsageError("the submission holds no .py file, folder of exercises or .ipynb "
                              "notebook (symbolic links are not followed)")
-        grade(["--submission", str(submission), "--gradescope", str(results)])
+        grade(["--submission", str(submission), "--gradescope", str(results),
+               "--chapter", str(chapter.number)])
         return 0
     except SandboxError as err:
         print(f"error: {err}", file=sys.stderr)
         return 1
     except UsageError as err:
         print(f"error: {err}", file=sys.stderr)
-        write_failure(results, f"Your submission could not be graded: {err}.")
+        write_failure(results, f"Your submission could not be graded: {err}.", chapter)
         return 0
     except Exception as err:  # a bug of the grader's: still a grade, which says so
         why = f"the grader could not grade this submission because of {internal_error(err)}"
         print(f"error: {why}", file=sys.stderr)
-        write_failure(results, f"{why[0].upper()}{why[1:]}; please report this.")
+        write_failure(results, f"{why[0].upper()}{why[1:]}; please report this.", chapter)
         return 0
 
 
@@ -87,6 +89,8 @@ def bundle_main(argv: list[str]) -> int:
     p.add_argument("out", type=Path, metavar="OUT.zip")
     p.add_argument("--force", action="store_true",
                    help="overwrite OUT.zip; bundle exercises/ even if it is not all stubs")
+    p.add_argument("--chapter", type=chapter_argument, default=CHAPTERS[0].number, metavar="N",
+                   help="the chapter each submission is graded and trained on (default 1)")
     args = p.parse_args(argv)
     if args.out.suffix != ".zip":
         raise UsageError(f"{args.out} should end in .zip")
@@ -98,12 +102,13 @@ def bundle_main(argv: list[str]) -> int:
         check_stubs()  # the exercises/ in the zip are readable by every submission it grades
     files = student_files()
     with zipfile.ZipFile(args.out, "w", zipfile.ZIP_DEFLATED) as z:
-        for name, text in (("setup.sh", SETUP_SH), ("run_autograder", RUN_AUTOGRADER)):
+        for name, text in (("setup.sh", SETUP_SH),
+                           ("run_autograder", RUN_AUTOGRADER.format(chapter=args.chapter))):
             _add(z, name, text.encode(), 0o755)
         for name, source in files.items():
             _add(z, name, source.read_bytes(), 0o644)
     print(f"wrote {args.out} ({len(files) + 2} files): upload it as the autograder of a "
-          "Gradescope programming assignment")
+          f"Gradescope programming assignment (chapter {args.chapter})")
     return 0
 
 
@@ -115,4 +120,4 @@ def _add(z: zipfile.ZipFile, name: str, data: bytes, mode: int) -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(autograde(Path(sys.argv[1])))
+    sys.exit(autograde(Path(sys.argv[1]), BY_NUMBER[int(sys.argv[2]) if len(sys.argv) > 2 else 1]))

@@ -24,13 +24,13 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 from typing import Any
 
-from grader.catalog import MAX_SCORE, NAMES, REPO
+from grader.catalog import BY_NUMBER, CHAPTERS, REPO, Chapter
 from grader.limits import MEMORY_MB, SUBMISSION_SECONDS, Limits
 from grader.locate import find, ignored
 from grader.sandbox import exposure
 from grader.shown import visible
 from grader.usage import (ARGUMENTS_VARIABLE, Parser, UsageError, add_timeout_option,
-                          backup_path, internal_error, seed_argument)
+                          backup_path, chapter_argument, internal_error, seed_argument)
 
 GRACE = 5.0  # seconds a stopped grader gets to stop its worker before it is killed
 
@@ -90,15 +90,16 @@ def _cell(value: Any) -> Any:
 class Batch:
     """Grades entries one grader process each; stop() ends every process still running."""
 
-    def __init__(self, seed: int, *, train: bool, limits: Limits) -> None:
-        self.seed, self.train, self.limits = seed, train, limits
+    def __init__(self, seed: int, *, train: bool, limits: Limits,
+                 chapter: Chapter = CHAPTERS[0]) -> None:
+        self.seed, self.train, self.limits, self.chapter = seed, train, limits, chapter
         self._running: set[subprocess.Popen] = set()
         self._lock = threading.Lock()
         self._stopping = False
 
     def grade(self, student: str, entry: Path) -> dict[str, Any]:
         row: dict[str, Any] = {"student": student, "path": visible(str(entry)), "status": ERROR,
-                               "score": 0.0, "max_score": MAX_SCORE, "message": ""}
+                               "score": 0.0, "max_score": self.chapter.max_score, "message": ""}
         try:
             return self._grade(entry, row)
         except Exception as err:  # a bug of the grader's costs this row, not the batch
@@ -117,7 +118,8 @@ class Batch:
             return row
         # Each grader starts in the repository: a path relative to here must not change meaning.
         arguments = ["--submission", os.path.abspath(target), "--json", "--seed", str(self.seed),
-                     "--timeout", str(self.limits.call)] + ([] if self.train else ["--no-train"])
+                     "--timeout", str(self.limits.call), "--chapter", str(self.chapter.number)] \
+            + ([] if self.train else ["--no-train"])
         command = [sys.executable, "-m", "grader"]  # its arguments are in its environment
         env = dict(os.environ, NN_GRADER_MEMORY_MB=str(self.limits.memory_mb), NO_COLOR="1",
                    **{ARGUMENTS_VARIABLE: json.dumps(arguments)})
@@ -150,7 +152,8 @@ class Batch:
         row.update(status=GRADED, score=result["score"], max_score=result["max_score"],
                    training=training.get("status"), dev_accuracy=training.get("dev_accuracy"),
                    test_accuracy=training.get("test_accuracy"), grading=result,
-                   **{e["name"]: e["status"] for e in result["exercises"] if e["name"] in NAMES})
+                   **{e["name"]: e["status"] for e in result["exercises"]
+                      if e["name"] in {ex.name for ex in self.chapter.exercises}})
         return row
 
     def stop(self) -> None:
@@ -190,14 +193,17 @@ def _end(proc: subprocess.Popen) -> None:
     proc.wait()
 
 
-COLUMNS = ["student", "score", "max_score", "status", *NAMES, "training", "dev_accuracy",
-           "test_accuracy", "seconds", "path", "message"]
+def columns(chapter: Chapter) -> list[str]:
+    """The gradebook's columns: one per exercise of the chapter graded."""
+    return ["student", "score", "max_score", "status", *(ex.name for ex in chapter.exercises),
+            "training", "dev_accuracy", "test_accuracy", "seconds", "path", "message"]
 
 
-def write_outputs(csv_path: Path, json_path: Path, rows: list[dict], meta: dict) -> None:
+def write_outputs(csv_path: Path, json_path: Path, rows: list[dict], meta: dict,
+                  chapter: Chapter = CHAPTERS[0]) -> None:
     # A file name need not be text: its undecodable bytes are written as escapes.
     with csv_path.open("w", newline="", encoding="utf-8", errors="backslashreplace") as f:
-        writer = csv.DictWriter(f, COLUMNS, extrasaction="ignore")
+        writer = csv.DictWriter(f, columns(chapter), extrasaction="ignore")
         writer.writeheader()
         writer.writerows({k: _cell(v) for k, v in row.items()} for row in rows)
     json_path.write_text(json.dumps(dict(meta, submissions=rows), indent=2))
@@ -223,6 +229,8 @@ def main(argv: list[str]) -> int:
                    help=f"memory limit of the process running a submission (default: {MEMORY_MB})")
     add_timeout_option(p)
     p.add_argument("--no-train", action="store_true", help="only run the checks")
+    p.add_argument("--chapter", type=chapter_argument, default=CHAPTERS[0].number, metavar="N",
+                   help="the chapter to grade and train (default 1)")
     p.add_argument("--seed", type=seed_argument,
                    help="seed of everyone's random inputs (default: fresh)")
     p.add_argument("--force", action="store_true",
@@ -252,12 +260,14 @@ def main(argv: list[str]) -> int:
         print(f"warning: {warning}", file=sys.stderr)
     seed = args.seed if args.seed is not None else secrets.randbelow(2**31)
     limits = Limits(submission=args.time_limit, memory_mb=args.memory).with_call(args.timeout)
-    batch = Batch(seed, train=not args.no_train, limits=limits)
+    chapter = BY_NUMBER[args.chapter]
+    batch = Batch(seed, train=not args.no_train, limits=limits, chapter=chapter)
     started = time.perf_counter()
     rows = _run(batch, entries, args.jobs)
     seconds = time.perf_counter() - started
     skipped = not_graded(args.dir, entries)
-    meta = {"seed": seed, "max_score": MAX_SCORE, "jobs": args.jobs, "train": not args.no_train,
+    meta = {"seed": seed, "chapter": chapter.number, "max_score": chapter.max_score,
+            "jobs": args.jobs, "train": not args.no_train,
             "time_limit": args.time_limit, "memory_mb": args.memory,
             "seconds": round(seconds, 2), "per_second": round(len(rows) / seconds, 3),
             "not_graded": skipped}
@@ -266,8 +276,9 @@ def main(argv: list[str]) -> int:
             backup = backup_path(path)
             path.rename(backup)
             print(f"moved the existing {path} to {backup}", file=sys.stderr)
-    write_outputs(args.out, json_path, rows, meta)
-    print(_summary(rows, seconds, args.jobs) + f" Wrote {args.out} and {json_path}.")
+    write_outputs(args.out, json_path, rows, meta, chapter)
+    print(_summary(rows, seconds, args.jobs, chapter.max_score)
+          + f" Wrote {args.out} and {json_path}.")
     if skipped:
         print(f"Not graded ({len(skipped)}): "
               + "; ".join(f"{name}: {why}" for name, why in skipped.items()), file=sys.stderr)
@@ -302,12 +313,12 @@ def _run(batch: Batch, entries: dict[str, Path], jobs: int) -> list[dict]:
     return [rows[student] for student in entries]
 
 
-def _summary(rows: list[dict], seconds: float, jobs: int) -> str:
+def _summary(rows: list[dict], seconds: float, jobs: int, max_score: float) -> str:
     mean = sum(r["score"] for r in rows) / len(rows) if rows else 0.0  # 0 for the ungraded
     problems = [f"{sum(r['status'] == s for r in rows)} {what}" for s, what in
                 ((TIMEOUT, "timed out"), (ERROR, "could not be graded"))
                 if any(r["status"] == s for r in rows)]
     count = f"{len(rows)} submission{'s' if len(rows) != 1 else ''}"
     return (f"Graded {count} in {seconds:.1f} s with {jobs} job{'s' if jobs != 1 else ''} "
-            f"({len(rows) / seconds:.2f} per second); mean score {mean:.2f}/{MAX_SCORE:g}"
+            f"({len(rows) / seconds:.2f} per second); mean score {mean:.2f}/{max_score:g}"
             + (f"; {', '.join(problems)}." if problems else "."))

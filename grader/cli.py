@@ -23,8 +23,8 @@ from grader.limits import Limits
 from grader.locate import checked
 from grader.sandbox import SandboxError
 from grader.usage import (ARGUMENTS_VARIABLE, DEFAULT_SUBMISSION, Parser, UsageError,
-                          add_exercise_argument, add_timeout_option, internal_error,
-                          seed_argument)
+                          add_exercise_argument, add_timeout_option, chapter_argument,
+                          internal_error, seed_argument)
 
 
 def _grade_parser() -> argparse.ArgumentParser:
@@ -34,7 +34,7 @@ def _grade_parser() -> argparse.ArgumentParser:
                 "notebook [PATH], batch DIR, release OUT, gradescope-bundle OUT.zip, dev-check "
                 "(python -m grader COMMAND --help)")
     add_exercise_argument(p, "*", "grade only these, without training")
-    p.add_argument("--chapter", type=int, metavar="N", help="grade chapter N and train its "
+    p.add_argument("--chapter", type=chapter_argument, metavar="N", help="grade chapter N and train its "
                    f"network (chapters: {', '.join(str(c.number) for c in CHAPTERS)}; default 1)")
     p.add_argument("--submission", type=Path, default=DEFAULT_SUBMISSION, metavar="PATH",
                    help="a .py file, a folder laid out like exercises/, or a .ipynb notebook "

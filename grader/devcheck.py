@@ -122,7 +122,7 @@ def problems(write: bool = False) -> list[str]:
     readme = REPO / "README.md"
     text = readme.read_text()
     try:
-        wanted = readme_with_tables(text, CHAPTERS[0])
+        wanted = readme_with_tables(text, CHAPTERS)
     except ValueError as err:
         return found + [str(err)]
     if wanted != text:

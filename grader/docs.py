@@ -18,11 +18,21 @@ def exercise_table(chapter: Chapter, files: bool = True) -> str:
     return "\n".join([head, "|---|---|---|---|", *rows])
 
 
-def readme_with_tables(readme: str, chapter: Chapter) -> str:
-    """`readme` with the text between the markers replaced by the chapter's table."""
-    start, end = readme.find(README_START), readme.find(README_END)
-    if start < 0 or end < start:
-        raise ValueError(f"the README has no exercise table between {README_START!r} and "
-                         f"{README_END!r}")
-    return (readme[:start] + README_START + "\n" + exercise_table(chapter) + "\n"
-            + readme[end:])
+def start_marker(chapter: Chapter) -> str:
+    """Where the README's table of a chapter begins (chapter 1's marker is the first one)."""
+    return README_START if chapter.number == 1 else \
+        README_START.replace("exercises:", f"exercises of chapter {chapter.number}:")
+
+
+def readme_with_tables(readme: str, chapters: tuple[Chapter, ...]) -> str:
+    """`readme` with the text between each chapter's markers replaced by its table."""
+    for chapter in chapters:
+        marker = start_marker(chapter)
+        start = readme.find(marker)
+        end = readme.find(README_END, start)
+        if start < 0 or end < start:
+            raise ValueError(f"the README has no exercise table between {marker!r} and "
+                             f"{README_END!r}")
+        readme = (readme[:start] + marker + "\n" + exercise_table(chapter) + "\n"
+                  + readme[end:])
+    return readme

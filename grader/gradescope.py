@@ -16,7 +16,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from grader.catalog import BY_NAME, CHAPTER_OF, CHAPTERS
+from grader.catalog import BY_NAME, CHAPTER_OF, CHAPTERS, Chapter
 from grader.results import Results, Status
 
 OUTPUT_LIMIT = 1000  # characters of what a learner's code printed that go into a test's output
@@ -47,12 +47,13 @@ def write_results(path: Path, results: Results) -> None:
     _write(path, results_json(results))
 
 
-def write_failure(path: Path, output: str) -> None:
-    """results.json for a submission that could not be graded: 0 points, and `output` says why."""
+def write_failure(path: Path, output: str, chapter: Chapter = CHAPTERS[0]) -> None:
+    """results.json for a submission that could not be graded: 0 points for each of the
+    chapter's exercises, and `output` says why."""
     _write(path, {"score": 0.0, "output": output, "visibility": "visible",
                   "tests": [{"name": f"{ex.name}: {ex.summary}", "score": 0.0,
                              "max_score": ex.points, "status": "failed", "output": "Not graded.",
-                             "visibility": "visible"} for ex in CHAPTERS[0].exercises]})
+                             "visibility": "visible"} for ex in chapter.exercises]})
 
 
 def _write(path: Path, data: dict[str, Any]) -> None:

@@ -14,10 +14,10 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from grader.catalog import CHAPTERS, REPO, Chapter
+from grader.catalog import BY_NUMBER, CHAPTERS, EXERCISES, REPO, Chapter
 from grader.engine import run_checks
 from grader.results import Status
-from grader.usage import Parser, UsageError
+from grader.usage import Parser, UsageError, chapter_argument
 from grader.worker import Worker
 
 LEFT_OUT = {"solutions", "tests", "bench", ".ci", ".github", ".git"}
@@ -32,13 +32,17 @@ def student_files(repo: Path = REPO) -> dict[str, Path]:
     return dict(sorted(files.items()))
 
 
-def classroom_workflow(chapter: Chapter = CHAPTERS[0]) -> str:
-    """GitHub Classroom's autograding workflow: one step per exercise, worth its points (the
-    command exits 0 exactly when that exercise passes), and a 0-point step that trains."""
-    steps = [(ex.name, ex.name, f"python -m grader {ex.name}", 2, ex.points)
-             for ex in chapter.exercises]
-    steps.append(("training", "training (0 points)", f"python -m grader --chapter "
-                  f"{chapter.number}", max(5, round(chapter.verdict.budget / 60) + 3), 0))
+def classroom_workflow(chapters: tuple[Chapter, ...] = CHAPTERS) -> str:
+    """GitHub Classroom's autograding workflow: one step per exercise of the chapters, worth
+    its points (the command exits 0 exactly when that exercise passes), and a 0-point step per
+    chapter that trains."""
+    steps = []
+    for chapter in chapters:
+        steps += [(ex.name, ex.name, f"python -m grader {ex.name}", 2, ex.points)
+                  for ex in chapter.exercises]
+        steps.append((f"training{chapter.number}", f"chapter {chapter.number} training (0 points)",
+                      f"python -m grader --chapter {chapter.number}",
+                      max(5, round(chapter.verdict.budget / 60) + 3), 0))
     lines = [
         "# GitHub Classroom autograding, written by `python -m grader release` from the catalog:",
         "# make the released copy the assignment's template repository, and every push of a",
@@ -84,7 +88,7 @@ def check_stubs(folder: Path = REPO / "exercises") -> None:
     """Refuse (UsageError) unless every exercise in `folder` is not started: a stub that raises
     NotImplementedError, as the grader itself sees it."""
     with Worker(folder) as worker:
-        results = run_checks(worker, list(CHAPTERS[0].exercises), seed=0)
+        results = run_checks(worker, list(EXERCISES), seed=0)
     started = [r.name for r in results if r.status != Status.NOT_STARTED]
     if started:
         raise UsageError(f"{folder / (started[0] + '.py')} is not a stub (the grader finds it "
@@ -99,6 +103,9 @@ def main(argv: list[str]) -> int:
     p.add_argument("out", type=Path, metavar="OUT", help="a new or empty folder")
     p.add_argument("--force", action="store_true",
                    help="release exercises/ even if some of it is filled in")
+    p.add_argument("--chapter", type=chapter_argument, action="append", metavar="N",
+                   help="grade only this chapter in the Classroom workflow (repeat for several; "
+                        "default: every chapter)")
     args = p.parse_args(argv)
     out = args.out.resolve()
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
@@ -112,7 +119,9 @@ def main(argv: list[str]) -> int:
         (out / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(source, out / name)
     (out / WORKFLOW).parent.mkdir(parents=True, exist_ok=True)
-    (out / WORKFLOW).write_text(classroom_workflow())
+    chapters = tuple(BY_NUMBER[n] for n in sorted(set(args.chapter))) if args.chapter \
+        else CHAPTERS
+    (out / WORKFLOW).write_text(classroom_workflow(chapters))
     print(f"wrote the student copy to {args.out} ({len(files) + 1} files). Try it: cd {args.out} && "
           "python -m grader")
     return 0

@@ -86,6 +86,15 @@ def seed_argument(text: str) -> int:
     return value
 
 
+def chapter_argument(text: str) -> int:
+    """A --chapter: the number of one of the catalog's chapters."""
+    numbers = [str(c.number) for c in CHAPTERS]
+    if text.strip() not in numbers:
+        raise argparse.ArgumentTypeError(f"there is no chapter {text!r}; the chapters are "
+                                         f"{', '.join(numbers)}")
+    return int(text)
+
+
 def add_timeout_option(p: argparse.ArgumentParser) -> None:
     """--timeout, the per-call time limit, the same for every command that runs learner code."""
     p.add_argument("--timeout", type=_seconds, default=CALL_SECONDS, metavar="SECONDS",
