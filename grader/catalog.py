@@ -527,7 +527,8 @@ CHAPTER_2 = (
         columns [3, 0], [4, 1] and [2], with the labels Y[[3, 0]], Y[[4, 1]] and Y[[2]].
         """,
         aliases=("create_mini_batches", "random_mini_batches", "make_mini_batches",
-                 "get_mini_batches", "iterate_minibatches", "get_batches", "create_batches",
+                 "get_mini_batches", "get_minibatch", "get_mini_batch", "get_minibatches",
+                 "iterate_minibatches", "get_batches", "create_batches",
                  "make_batches", "batches", "batchify"),
         hints=(
             "Shuffle the column indices once, then take them batch_size at a time; use the "

@@ -22,7 +22,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from grader.catalog import BY_NAME, EXERCISES, REPO, Exercise
+from grader.catalog import BY_NAME, CHAPTER_OF, CHAPTERS, EXERCISES, REPO, Exercise
 from grader.report import STYLE, boxes, console
 from grader.results import Results, Status
 from grader.stubs import stub_source
@@ -78,10 +78,14 @@ class Progress:
         self.save()
 
     def summary(self) -> str:
-        """'4/7 exercises, 6/10 points'."""
-        done = [ex for ex in EXERCISES if self.status.get(ex.name) == Status.PASSED]
-        return (f"{len(done)}/{len(EXERCISES)} exercises, {sum(ex.points for ex in done):g}/"
-                f"{sum(ex.points for ex in EXERCISES):g} points")
+        """'8/13 exercises, 12/20 points (chapter 1: 7/7, chapter 2: 1/6)'."""
+        def done(exercises) -> list[Exercise]:
+            return [ex for ex in exercises if self.status.get(ex.name) == Status.PASSED]
+        chapters = ", ".join(f"chapter {c.number}: {len(done(c.exercises))}/{len(c.exercises)}"
+                             for c in CHAPTERS)
+        return (f"{len(done(EXERCISES))}/{len(EXERCISES)} exercises, "
+                f"{sum(ex.points for ex in done(EXERCISES)):g}/"
+                f"{sum(ex.points for ex in EXERCISES):g} points ({chapters})")
 
     def current(self) -> Exercise | None:
         """The first exercise not passed yet; None when all have passed."""
@@ -191,5 +195,7 @@ def print_progress(progress: Progress) -> None:
             con.print(f"  {run.get('at')}: passed {len(run.get('passed', []))} of "
                       f"{len(run.get('graded', []))} graded{training}")
     current = progress.current()
-    con.print(f"Next: {current.name} (exercises/{current.file})" if current else
-              "All exercises pass: python -m grader trains your network on real digits.")
+    con.print(f"Next: {current.name} (exercises/{current.file}, chapter "
+              f"{CHAPTER_OF[current.name].number})" if current else
+              "All exercises pass: python -m grader --chapter 2 trains your network, with your "
+              "own training loop, on real digits.")

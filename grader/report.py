@@ -23,7 +23,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from grader.catalog import BY_NAME, CHAPTER_OF, NAMES, Exercise, TrainingSettings
+from grader.catalog import BY_NAME, CHAPTER_OF, CHAPTERS, NAMES, Exercise, TrainingSettings
 from grader.results import ExerciseResult, Results, Status, TrainingResult
 from grader.training import Data, clean_history
 
@@ -169,9 +169,15 @@ def _next_step(results: Results, submission: Path, progress: ProgressView | None
     if results.training.status == Status.FAILED:
         return "Next: your functions pass their checks but the network does not learn yet: see above."
     if results.training.status == Status.PASSED:
+        later = [c for c in CHAPTERS if chapter and c.number > chapter.number]
+        beyond = (f"Next: chapter {later[0].number}, {later[0].title.lower()}: python -m grader "
+                  f"--chapter {later[0].number} (or experiment first: python -m grader "
+                  "experiment --help)") if later else wording.beyond
         return ("All exercises pass and your network reads handwritten digits. Well done! "
-                + wording.beyond).rstrip()
-    if len(graded) == everything or (progress is not None and current is None):
+                + beyond).rstrip()
+    if progress is not None and current is None:  # every chapter's
+        return f"All {len(BY_NAME)} exercises pass. {wording.everything}"
+    if len(graded) == everything:
         of = f" of chapter {chapter.number}" if chapter and chapter.number > 1 else ""
         return f"All {everything} exercises{of} pass. {wording.everything}"
     return f"Every exercise you graded passes. {wording.everything}"

@@ -72,7 +72,8 @@ def _serve(proto_in: io.BufferedReader, proto_out: io.BufferedWriter) -> None:
 
             called = {name: _as_planned(fn, sub.plans.get(name))
                       for name, fn in sub.functions.items()}
-            reply, result = _run(sub, lambda: trainer.train(called, progress=progress, **value))
+            reply, result = _run(sub, lambda: trainer.train(called, progress=progress, **value),
+                                 where=True)
             wire.send(proto_out, reply, result)
         elif op == "fit":  # the learner's own gradient_descent trains
             def progress(event: dict) -> None:
@@ -82,7 +83,7 @@ def _serve(proto_in: io.BufferedReader, proto_out: io.BufferedWriter) -> None:
                       for name, fn in sub.functions.items()}
             reply, result = _run(sub, lambda: trainer.fit(
                 called, progress=progress, watch=lambda update: sub.swapped(
-                    ("update_params",), {"update_params": update}), **value))
+                    ("update_params",), {"update_params": update}), **value), where=True)
             wire.send(proto_out, reply, result)
 
 
@@ -115,7 +116,7 @@ def _listed(result: Any) -> Any:
     return result
 
 
-def _run(sub, thunk) -> tuple[dict, Any]:
+def _run(sub, thunk, where: bool = False) -> tuple[dict, Any]:
     printed = io.StringIO()
     with warnings.catch_warnings(record=True) as warned:
         warnings.simplefilter("always")
@@ -123,8 +124,11 @@ def _run(sub, thunk) -> tuple[dict, Any]:
             with contextlib.redirect_stdout(printed), contextlib.redirect_stderr(printed):
                 result = thunk()
             reply = {"status": "ok"}
-        except NotImplementedError:
+        except NotImplementedError as err:  # training says which function is not written
             reply, result = {"status": "not_started"}, None
+            if where:
+                reply["message"] = shown.visible(describe_exception(err, sub.root),
+                                                 shown.MESSAGE_LIMIT)
         except SystemExit as err:
             reply, result = {"status": "exit", "message": f"called sys.exit({err.code!r})"}, None
         except BaseException as err:

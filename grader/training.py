@@ -234,6 +234,12 @@ def run_training(worker, data: Data, verdict: Verdict, settings: TrainingSetting
     seconds = time.perf_counter() - started
     base = {"target": verdict.target, "seconds": seconds}
     failing = [e for e in exercises if e.status != Status.PASSED]
+    if reply.status == "not_started":
+        unwritten = re.search(r", in (\w+)", reply.message)
+        which = unwritten[1] if unwritten else "a function it calls"
+        return TrainingResult(Status.SKIPPED, f"not trained: {which} still raises "
+                              "NotImplementedError; training needs every function of the network, "
+                              "those of earlier chapters too", **base)
     if reply.status != "ok":
         suspects = _suspects(reply.message, failing, exercises)
         return TrainingResult(Status.ERROR, f"training stopped: {reply.message}"

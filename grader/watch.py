@@ -31,8 +31,8 @@ from pathlib import Path
 
 from rich.text import Text
 
-from grader.catalog import CHAPTERS, EXERCISES, Exercise
-from grader.data import TEST_CSV, TRAIN_CSV, DataError
+from grader.catalog import CHAPTER_OF, CHAPTERS, EXERCISES, Chapter, Exercise
+from grader.data import DATA_DIR, DataError
 from grader.engine import grade_submission
 from grader.limits import Limits
 from grader.progress import Progress, print_hints
@@ -47,7 +47,6 @@ KEYS = "Keys: h hint, n next, a all, t train, q quit"
 WATCHING = Wording(rerun="save it to regrade",
                    more="press a to grade all; python -m grader {name} -v shows every check",
                    everything="Press t to train your network on real digits.")
-CHAPTER = CHAPTERS[0]  # the network t trains, as python -m grader does by default
 POLL = 0.01  # seconds between looks at the files while nothing changes
 SETTLE = 0.05  # seconds a save must stay unchanged to be graded (the worker starts meanwhile)
 SETTLE_POLL = 0.005
@@ -199,7 +198,7 @@ class _Watch:
             elif key == "a":
                 self.grade(list(EXERCISES), self.current, "a")
             elif key == "t":
-                self.grade(list(CHAPTER.exercises), self.current, "t", train=True)
+                self.grade(list(self.trained().exercises), self.current, "t", train=True)
 
     def _settled(self) -> Stamps:
         """The files' stamps once unchanged for SETTLE seconds; the spare is started on them
@@ -212,23 +211,35 @@ class _Watch:
                 self.spare.clean()  # the one replaced was still starting: free its CPU
         return stamps
 
+    def trained(self) -> Chapter:
+        """The chapter t trains: the last one whose exercises all pass, else the one being
+        worked on (its verdict then says what stops the network)."""
+        passing = [c for c in CHAPTERS if all(self.progress.status.get(ex.name) == Status.PASSED
+                                              for ex in c.exercises)]
+        return passing[-1] if passing else CHAPTER_OF[self.current.name] if self.current \
+            else CHAPTERS[0]
+
     def grade(self, exercises: list[Exercise], focus: Exercise | None, why: str,
               stay: bool = False, train: bool = False) -> None:
         """Grade (and `train`) and show the verdicts; then the current exercise is `focus`, if
         it is to `stay` or does not pass, else the first one left to do."""
         names = f"all {len(exercises)} exercises" if len(exercises) > 1 else exercises[0].name
-        self.con.print(Text(f"{why}: grading {names}" + (" and training your network on "
-                            f"{CHAPTER.verdict.data} (keys wait their turn)" if train else ""),
-                            style="dim"), soft_wrap=True)
+        chapter = CHAPTER_OF[exercises[0].name]
+        self.con.print(Text(f"{why}: grading {names}" + (
+            f" and training your network (chapter {chapter.number}) on {chapter.verdict.data} "
+            "(keys wait their turn)" if train else ""), style="dim"), soft_wrap=True)
         started = time.perf_counter()
+        verdict = chapter.verdict
         try:
-            data = Data.load(TRAIN_CSV, TEST_CSV) if train else None
+            data = Data.load(DATA_DIR / verdict.train_file, DATA_DIR / verdict.test_file,
+                             verdict.dev_size) if train else None
         except DataError as err:
             self.con.print(Text(f"cannot train: {err}", style="red"), soft_wrap=True)
             return
         with self.spare.take() as worker:
             results = grade_submission(worker, exercises, seed=int(time.time()),
-                                       training=None if data is None else self._training(data))
+                                       training=None if data is None
+                                       else self._training(data, chapter))
         results.seconds = time.perf_counter() - started
         if self.learner_run:
             self.progress.record(results)
@@ -247,11 +258,12 @@ class _Watch:
         self.spare.renew()
 
     @staticmethod
-    def _training(data: Data) -> Callable[[Worker, list[ExerciseResult]], TrainingResult]:
-        """Training as python -m grader does it, its progress drawn as it goes."""
+    def _training(data: Data, chapter: Chapter
+                  ) -> Callable[[Worker, list[ExerciseResult]], TrainingResult]:
+        """Training as python -m grader --chapter N does it, its progress drawn as it goes."""
         def training(worker: Worker, exercises: list[ExerciseResult]) -> TrainingResult:
-            with TrainingProgress(CHAPTER.verdict.settings) as on_progress:
-                return run_training(worker, data, CHAPTER.verdict, None, on_progress, exercises)
+            with TrainingProgress(chapter.verdict.settings) as on_progress:
+                return run_training(worker, data, chapter.verdict, None, on_progress, exercises)
 
         return training
 
@@ -274,7 +286,8 @@ def main(argv: list[str]) -> int:
     args = p.parse_args(argv)
     if not args.submission.is_dir():
         raise UsageError(f"{args.submission} is not a folder of exercises")
-    limits = replace(Limits.from_environment(), training=CHAPTER.verdict.budget)
+    limits = replace(Limits.from_environment(),
+                     training=max(c.verdict.budget for c in CHAPTERS))
     watch = _Watch(args.submission, limits.with_call(args.timeout),
                    args.submission is DEFAULT_SUBMISSION)
     try:

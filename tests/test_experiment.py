@@ -82,8 +82,12 @@ def test_figures_of_an_experiment_can_be_drawn_again_but_never_over_the_learners
     assert (mine / "hidden_units.png").read_bytes() == b"my own drawing"
 
 
-def test_once_everything_passes_the_report_points_to_experiments(tmp_path):
+def test_once_everything_passes_the_report_points_to_the_next_chapter_then_experiments(tmp_path):
     run = run_grader(["--submission", str(SOLUTIONS)], tmp_path)
+    assert run.returncode == 0, run.stderr
+    assert "Well done! Next: chapter 2, train it yourself: python -m grader --chapter 2" in \
+        " ".join(run.stdout.split()), run.stdout
+    run = run_grader(["--chapter", "2", "--submission", str(SOLUTIONS)], tmp_path)
     assert run.returncode == 0, run.stderr
     assert "Well done! Next: experiment with your network: python -m grader experiment" in \
         " ".join(run.stdout.split()), run.stdout

@@ -12,7 +12,7 @@ import pytest
 from conftest import MAX_SCORE, REPO, run_grader, write_file
 
 from grader import data as data_module, network, trainer
-from grader.catalog import CHAPTERS
+from grader.catalog import CHAPTERS, NAMES
 from grader.results import Status
 from grader.training import Data, Disguise, first_params, reference_params, run_training
 from grader.worker import CallResult, Worker
@@ -40,9 +40,12 @@ class FakeWorker:
         self.reply = reply or (lambda request: CallResult("crashed", message="not asked"))
         self.requests: list[dict] = []
 
-    def train(self, request: dict, on_progress: Any = None) -> CallResult:
+    def train(self, request: dict, on_progress: Any = None, op: str = "train") -> CallResult:
         self.requests.append(request)
         return self.reply(request)
+
+    def loaded(self) -> dict:
+        return {"functions": list(NAMES)}
 
 
 def untrained(request: dict, **changes: Any) -> CallResult:
