@@ -473,7 +473,7 @@ CHAPTER_2 = (
             "Each column is one example; its guess is the row where that column is largest.",
             "The most probable class of example j is the row i where A2[i, j] is largest:\n"
             "- One label per example, so the result has shape (m,), one entry per column.\n"
-            "- np.argmax(A2, axis=0) runs down each column (over the 10 rows) and returns the "
+            "- np.argmax with axis=0 runs down each column (over the 10 rows) and returns the "
             "row index, an integer.\n"
             "- axis=1 would run along each row instead, over the m examples: 10 numbers that "
             "say which example each class likes best.",
@@ -625,9 +625,11 @@ CHAPTERS: tuple[Chapter, ...] = (
             target=0.90, budget=300.0, loop="learner", train_file="mnist_train.csv.gz",
             test_file="mnist_test.csv.gz", dev_size=5000, predicts=True,
             data="45,000 of the 50,000 shipped MNIST training digits (5,000 more are dev)",
-            # The learner's gradient_descent: mini-batch SGD, 3 epochs of 64 (2,112 steps).
-            settings=TrainingSettings("mini-batch", alpha=0.1, epochs=3, eval_every=200,
-                                      batch_size=64),
+            # The learner's gradient_descent: mini-batch SGD, 8 epochs of 256 (1,408 steps).
+            # Over 20 seeds the reference reaches 0.918 to 0.930 dev: smaller batches end
+            # noisier (64: 0.88 to 0.92), and a correct loop must pass whatever its seed.
+            settings=TrainingSettings("mini-batch", alpha=0.2, epochs=8, eval_every=100,
+                                      batch_size=256),
             variants={"full-batch": TrainingSettings("full-batch", alpha=0.5, epochs=200,
                                                      eval_every=10)},
         ),

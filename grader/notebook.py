@@ -3,8 +3,10 @@
 `check("softmax")` grades the kernel's current `softmax` as `python -m grader softmax` grades a
 file: the function's source, with the helpers and constants it uses, goes into a scratch
 notebook that a worker process loads, so the grader's own logic never runs learner code.
-`train()` grades chapter 1 the same way, then trains. Inside the worker that grades a notebook
-submission these three are stand-ins that do nothing (grader.submission).
+`train()` grades chapter 1 the same way, then trains its network as `python -m grader` does;
+`train(chapter=2)` does so for chapter 2, whose training runs the learner's own gradient_descent.
+Inside the worker that grades a notebook submission these three are stand-ins that do nothing
+(grader.submission). `check("relu", "softmax")` grades several functions at once.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from typing import Any
 from rich.table import Table
 
 from grader import data as digits
-from grader.catalog import BY_NAME, CHAPTER_OF, CHAPTERS, NAMES, Exercise
+from grader.catalog import BY_NAME, BY_NUMBER, CHAPTER_OF, CHAPTERS, NAMES, Exercise
 from grader.engine import grade_submission
 from grader.figures import NAMES as FIGURES, png_figures
 from grader.limits import Limits
@@ -38,27 +40,36 @@ WHERE = Path("this notebook")  # how the report names the submission in a check 
 NOTEBOOK = Wording(rerun='run its cell and then check("{name}") again (the hints are just above)',
                    more='check("{name}", every=True) shows them all',
                    seed="check(name, seed={seed}) repeats them",
-                   everything="Run train() at the end of the notebook to grade all and train.",
+                   everything="Run the train cell at the end of the notebook to grade all and "
+                              "train.",
                    beyond="Next: experiment with your network, in a terminal: python -m grader "
                           "experiment --submission YOUR_NOTEBOOK.ipynb --hidden 32 (save the "
                           "notebook first).")
 SHOWN_DIGITS = 8
 
 
-
-def check(name: str, seed: int | None = None, every: bool = False) -> None:
-    """Check your current `name` (as this kernel defines it) and show the verdict; `every`:
-    show every failed check, not only the first two."""
-    if name not in BY_NAME:
-        raise ValueError(f"there is no exercise {name!r}; the exercises are {', '.join(NAMES)}")
-    print_report(_grade(sys._getframe(1).f_globals, [BY_NAME[name]], seed), WHERE,
+def check(*names: str, seed: int | None = None, every: bool = False) -> None:
+    """Check your current functions `names` (as this kernel defines them) and show the
+    verdict; `every`: show every failed check, not only the first two."""
+    unknown = [name for name in names if name not in BY_NAME]
+    if unknown or not names:
+        problem = f"there is no exercise {unknown[0]!r}" if unknown else "name an exercise"
+        raise ValueError(f"{problem}; the exercises are {', '.join(NAMES)}")
+    print_report(_grade(sys._getframe(1).f_globals, [BY_NAME[n] for n in names], seed), WHERE,
                  wording=NOTEBOOK, shown=None if every else 2)
 
 
-def train(seed: int | None = None) -> None:
-    """Check chapter 1's exercises; when they pass, train your network and show how it did."""
-    data = Data.load(digits.TRAIN_CSV, digits.TEST_CSV)
-    results = _grade(sys._getframe(1).f_globals, list(CHAPTERS[0].exercises), seed, data)
+def train(seed: int | None = None, *, chapter: int = CHAPTERS[0].number) -> None:
+    """Check the chapter's exercises, train its network as its verdict says (chapter 2: your
+    own gradient_descent) and show how it did."""
+    if chapter not in BY_NUMBER:
+        raise ValueError(f"there is no chapter {chapter}; the chapters are "
+                         f"{', '.join(map(str, BY_NUMBER))}")
+    graded = BY_NUMBER[chapter]
+    verdict = graded.verdict
+    data = Data.load(digits.DATA_DIR / verdict.train_file, digits.DATA_DIR / verdict.test_file,
+                     verdict.dev_size)
+    results = _grade(sys._getframe(1).f_globals, list(graded.exercises), seed, data)
     pictures = _pictures(results, data)
     # One form of each: with pictures, the report leaves out its text curve, matrix and digits.
     print_report(results, WHERE, data, wording=NOTEBOOK, tables=not pictures)
@@ -108,12 +119,16 @@ def _grade(namespace: dict[str, Any], exercises: list[Exercise], seed: int | Non
     from nbformat import v4, write
 
     started = time.perf_counter()
-    sources, labels = _kernel_code(namespace, [ex.name for ex in exercises])
+    chapter = CHAPTER_OF[exercises[0].name]
+    # Training also runs the chapter's functions that none of the exercises names (chapter 2's
+    # evaluates the network with the learner's forward_prop): they go along as well.
+    uses = [n for n in chapter.verdict.uses if n not in {ex.name for ex in exercises}] \
+        if data is not None else []
+    sources, labels = _kernel_code(namespace, [ex.name for ex in exercises] + uses)
     seed = secrets.randbelow(2**31) if seed is None else seed
     with tempfile.TemporaryDirectory(prefix="nn-check-") as folder:
         path = Path(folder) / "kernel.ipynb"
         write(v4.new_notebook(cells=[v4.new_code_cell(s) for s in sources]), str(path))
-        chapter = CHAPTER_OF[exercises[0].name]
         training = None if data is None else (
             lambda worker, graded: run_training(worker, data, chapter.verdict, exercises=graded))
         with Worker(path, Limits(training=chapter.verdict.budget)) as worker:
@@ -169,7 +184,8 @@ def _alias_in(namespace: dict[str, Any], ex: Exercise) -> str | None:
     """The name the kernel gives exercise `ex`, if it uses one of the names learners use."""
     squash = {a.lower().replace("_", "") for a in ex.aliases}
     return next((k for k, v in namespace.items() if isinstance(v, types.FunctionType)
-                 and k != ex.name and k.lower().replace("_", "") in squash and not is_stub(v)),
+                 and k != ex.name and k.lower().replace("_", "") in squash and not is_stub(v)
+                 and v.__module__ != __name__),  # this module's train is no gradient_descent
                 None)
 
 

@@ -166,6 +166,12 @@ def _next_step(results: Results, submission: Path, progress: ProgressView | None
             return (f"Next: fix line {line[1]} of {where} (shown above), then "
                     f"{rerun.format(name=name)}")
         return f"Next: {verb} {name} in {where}, then {rerun.format(name=name)}"
+    needed = [n for n in NAMES if n not in graded and results.training.status == Status.SKIPPED
+              and re.search(rf"\b{n}\b", results.training.message)]
+    if needed:  # training needs a function of an earlier chapter
+        name = needed[0]
+        return (f"Next: Write {name} (chapter {CHAPTER_OF[name].number}) in "
+                f"{_where(BY_NAME[name], submission)}, then {rerun.format(name=name)}")
     if results.training.status == Status.FAILED:
         return "Next: your functions pass their checks but the network does not learn yet: see above."
     if results.training.status == Status.PASSED:

@@ -328,7 +328,7 @@ def _collect(sub: Submission, modules: list[types.ModuleType], own: dict[str, st
             continue
         home = sys.modules.get(own[ex.name]) if own else None
         candidates = [home] if home in modules else modules
-        found = _find(candidates, ex)
+        found = _find(candidates, ex, sub.root)
         if found is None:
             defined = [k for k, v in vars(home).items() if isinstance(v, types.FunctionType)
                        and v.__module__ == home.__name__] if home in modules else []
@@ -350,10 +350,12 @@ def _collect(sub: Submission, modules: list[types.ModuleType], own: dict[str, st
             sub.notes[ex.name] = " ".join(notes)
 
 
-def _find(modules: list[types.ModuleType], ex) -> tuple[str, Callable] | None:
+def _find(modules: list[types.ModuleType], ex, root: Path) -> tuple[str, Callable] | None:
     """(the name it is bound to, the function) of the exercise in these modules: under its
-    own name, else under a name learners give it; a stub under its own name gives way to the
-    learner's function under another (the notebook's stub cell, then their `ReLU`)."""
+    own name, else under a name learners give it, if the learner wrote that function (an
+    imported `accuracy_score` or the notebook helpers' `train` is not theirs); a stub under its
+    own name gives way to the learner's function under another (the notebook's stub cell,
+    then their `ReLU`)."""
     wanted = {_squash(n): n for n in (ex.name, *ex.aliases)}
     found = []
     for exact in (True, False):
@@ -362,7 +364,9 @@ def _find(modules: list[types.ModuleType], ex) -> tuple[str, Callable] | None:
                 if not callable(value) or isinstance(value, type) \
                         or isinstance(value, types.ModuleType):
                     continue
-                if (key == ex.name) if exact else (_squash(key) in wanted):
+                if exact and key == ex.name or not exact and _squash(key) in wanted and \
+                        _is_learner(getattr(getattr(value, "__code__", None), "co_filename", ""),
+                                    root):
                     found.append((key, value))
     return next((f for f in found if not is_stub(f[1])), found[0] if found else None)
 

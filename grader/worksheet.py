@@ -1,8 +1,10 @@
-"""`python -m grader notebook [PATH]`: the learner notebook, written from the catalog.
+"""`python -m grader notebook [PATH] [--chapter N]`: a chapter's learner notebook, from the catalog.
 
-The network and its math, then each exercise with its summary, hints (folded; the second one is
-the derivation of its formula, as the catalog writes it), its stub (from grader.stubs) and a
-check cell, and training at the end. Running it needs the in-kernel helpers of grader.notebook.
+The chapter's introduction, then each exercise with its summary, hints (folded; the second one
+is the derivation of its formula, as the catalog writes it), its stub (from grader.stubs) and a
+check cell, and training at the end. A chapter whose exercises call those of earlier chapters
+gets a cell for the learner's own versions of them first: the notebook is graded as one file.
+Running it needs the in-kernel helpers of grader.notebook.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import html
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from grader.catalog import CHAPTERS, Chapter, Exercise
+from grader.catalog import BY_NAME, BY_NUMBER, CHAPTER_OF, CHAPTERS, EXERCISES, Chapter, Exercise
 from grader.docs import exercise_table
 from grader.stubs import stub_source
 from grader.usage import Parser, UsageError, backup_path
@@ -19,20 +21,54 @@ from grader.usage import Parser, UsageError, backup_path
 if TYPE_CHECKING:
     from nbformat import NotebookNode
 
-DEFAULT_PATH = Path("nn_from_scratch.ipynb")
 
+def default_path(chapter: Chapter) -> Path:
+    """Where `notebook` writes a chapter's notebook when given no file name."""
+    return Path("nn_from_scratch.ipynb" if chapter is CHAPTERS[0]
+                else f"nn_chapter{chapter.number}.ipynb")
+
+
+def _train_is_taken(chapter: Chapter) -> bool:
+    """Whether learners call one of the chapter's exercises `train` (gradient_descent does):
+    then a notebook that binds grader.notebook's train would have it graded as that exercise
+    while the learner's is still a stub, so the notebook reaches it through its module."""
+    return any(name.lower().replace("_", "") == "train"
+               for ex in chapter.exercises for name in (ex.name, *ex.aliases))
+
+
+def _setup_code(chapter: Chapter) -> str:
+    helpers = "check, show_digits" + ("" if _train_is_taken(chapter) else ", train")
+    return f"import numpy as np\n\nfrom grader.notebook import {helpers}"
+
+
+def train_call(chapter: Chapter) -> str:
+    """The code of a chapter's training cell."""
+    call = "train()" if chapter is CHAPTERS[0] else f"train(chapter={chapter.number})"
+    if not _train_is_taken(chapter):
+        return call
+    return ("# Not imported as `train`: the grader would take a function of that name for your\n"
+            "# gradient_descent.\nimport grader.notebook\n\ngrader.notebook." + call)
 
 
 def main(argv: list[str]) -> int:
+    chapters = ", ".join(str(c.number) for c in CHAPTERS)
     p = Parser(prog="python -m grader notebook",
-               description="Write a Jupyter notebook to work through the exercises in: the "
-                           "network and its math, each exercise with its check, and training.")
-    p.add_argument("path", nargs="?", type=Path, default=DEFAULT_PATH, metavar="PATH",
-                   help=f"the notebook to write (default: {DEFAULT_PATH} in this folder)")
+               description="Write a Jupyter notebook to work through a chapter's exercises in: "
+                           "what they compute and why, each exercise with its check, and "
+                           "training.")
+    p.add_argument("path", nargs="?", type=Path, metavar="PATH",
+                   help=f"the notebook to write (default: {default_path(CHAPTERS[0])} for "
+                        "chapter 1, nn_chapterN.ipynb for chapter N, in this folder)")
+    p.add_argument("--chapter", type=int, default=CHAPTERS[0].number, metavar="N",
+                   help=f"the chapter (chapters: {chapters}; default {CHAPTERS[0].number})")
     p.add_argument("--force", action="store_true",
                    help="if PATH exists, move it to a timestamped backup and write a new one")
     args = p.parse_args(argv)
-    path = args.path / DEFAULT_PATH if args.path.is_dir() else args.path
+    if args.chapter not in BY_NUMBER:
+        raise UsageError(f"there is no chapter {args.chapter}; the chapters are {chapters}")
+    chapter = BY_NUMBER[args.chapter]
+    path = args.path or default_path(chapter)
+    path = path / default_path(chapter) if path.is_dir() else path
     if path.suffix != ".ipynb":
         raise UsageError(f"{path} does not end in .ipynb, so Jupyter would not open it as a "
                          "notebook")
@@ -43,7 +79,7 @@ def main(argv: list[str]) -> int:
                          "up and write a new one, or choose another path")
     import nbformat
 
-    nb = build_notebook()
+    nb = build_notebook(chapter)
     try:
         if path.exists():
             backup = backup_path(path)
@@ -57,7 +93,7 @@ def main(argv: list[str]) -> int:
     return 0
 
 
-INTRO = r"""# A neural network from scratch, checked line by line
+INTRO_1 = r"""# A neural network from scratch, checked line by line
 
 You write a tiny neural network in plain NumPy, one function at a time, and it learns to read
 handwritten digits. Each exercise has a check cell that tells you precisely what is right and
@@ -103,6 +139,71 @@ db_1 = \tfrac{1}{m} \textstyle\sum_j dZ_1[:, j]$$
 $W_1 \leftarrow W_1 - \alpha\, dW_1$, and the same for $b_1$, $W_2$ and $b_2$.
 """
 
+INTRO_2 = r"""# Chapter 2: train it yourself
+
+In chapter 1 you wrote the network: its forward pass, its gradients and one step of gradient
+descent, and the grader's own loop trained it. Here you write everything around those: where the
+first parameters come from, how wrong the network is, what it guesses and how often it is right,
+and finally the loop that trains it. The last cell hands your own `gradient_descent` tens of
+thousands of MNIST digits and checks the network it returns.
+
+**How to work:** as in chapter 1, run the cells from the top. In each exercise, replace
+`raise NotImplementedError()` with your code, run that cell, then run the check cell below it.
+A check grades the function as this notebook's kernel knows it, so run your cell again after
+every change.
+
+The shapes are chapter 1's: $X$ is $(784, m)$, one image per column, $Y$ holds the $m$ labels,
+and the network is 784 → 10 (ReLU) → 10 (softmax) with $W_1$ $(10, 784)$, $b_1$ $(10, 1)$,
+$W_2$ $(10, 10)$ and $b_2$ $(10, 1)$.
+
+## Where training starts: He initialisation
+
+The weights cannot all start at 0: every hidden unit would then compute the same number, get
+the same gradient and stay the same as the others forever. They start random, and the scale
+matters. A hidden unit adds up $n_{in}$ inputs times weights, so its variance grows with
+$n_{in}$; ReLU then zeroes about half of it. Drawing each weight from
+$\mathcal{N}(0,\, 2 / n_{in})$, where $n_{in}$ is the number of inputs of its layer (784 for
+$W_1$, 10 for $W_2$), keeps the signal about the same size from layer to layer. The biases
+start at 0.
+
+## How wrong it is: the loss
+
+Training lowers the mean cross-entropy, minus the log of the probability the network gives to
+the right class, averaged over the $m$ examples:
+
+$$L = -\frac{1}{m} \sum_j \log A_2[Y_j, j]$$
+
+A confident right answer costs almost 0; a confident wrong one costs a lot, and a probability of
+exactly 0 would cost $\infty$, so the probabilities are clipped just above 0 first.
+
+## What it guesses, and how often it is right
+
+The network's guess for example $j$ is the row of the largest entry of column $j$ of $A_2$, and
+its accuracy is the fraction of the examples it guesses right. Accuracy is what we care about,
+but it jumps in steps and has no useful gradient; the loss changes smoothly with every
+parameter, which is why gradient descent lowers the loss and we watch the accuracy.
+
+## Mini-batches
+
+A step on all the training digits at once (full batch) computes the exact gradient, but costs a
+pass over all of them. A mini-batch step uses only $b$ of them, say 64: its gradient is a noisy
+estimate, but it costs a tiny fraction, so one pass over the data (an **epoch**) makes
+$\lceil m / b \rceil$ steps instead of one. Each epoch shuffles the examples afresh and cuts them
+into batches, every example in exactly one batch.
+
+## The training loop
+
+```
+W1, b1, W2, b2 = init_params(784, 10, 10, rng)
+for each epoch:
+    for X_batch, Y_batch in mini_batches(X, Y, batch_size, rng):
+        forward_prop, backward_prop on the batch, then update_params
+```
+
+Every random number (the first weights, every shuffle) comes from one `np.random.Generator`,
+`rng`, passed along: the same seed then trains the same network.
+"""
+
 SETUP = """## Setup
 
 Run this cell first. If it says `No module named 'grader'`, this kernel's Python does not have
@@ -121,13 +222,18 @@ def _exercise_table(chapter: Chapter) -> str:
                       "never fails two exercises."])
 
 
+def _names(names: list[str]) -> str:
+    """"`a`", "`a` and `b`", "`a`, `b` and `c`"."""
+    quoted = [f"`{name}`" for name in names]
+    return " and ".join(filter(None, [", ".join(quoted[:-1]), quoted[-1]]))
+
+
 def _exercise_intro(number: int, ex: Exercise) -> str:
     lines = [f"## {number}. `{ex.name}` ({ex.points:g} point{'s' if ex.points != 1 else ''})",
              "", f"In short: {ex.summary}."]  # a summary may start with code: not capitalised
     if ex.calls:
-        calls = " and ".join(f"`{name}`" for name in ex.calls)
-        lines += ["", f"It calls your {calls}; while it is checked, the grader uses its own "
-                      "versions of them."]
+        lines += ["", f"It calls your {_names(list(ex.calls))}; while it is checked, the grader "
+                      "uses its own versions of them."]
     lines += ["", "Its docstring below says what it receives and returns. Write it, run the cell, "
                   "then run the check."]
     for level, hint in enumerate(ex.hints, 1):
@@ -139,32 +245,103 @@ def _exercise_intro(number: int, ex: Exercise) -> str:
     return "\n".join(lines)
 
 
+def earlier_exercises(chapter: Chapter) -> list[Exercise]:
+    """The exercises of earlier chapters that this one's exercises or training call, directly
+    or through one another, in the catalog's order."""
+    needed: set[str] = set()
+    todo = [*chapter.verdict.uses, *(name for ex in chapter.exercises for name in ex.calls)]
+    while todo:
+        name = todo.pop()
+        if name not in needed:
+            needed.add(name)
+            todo += BY_NAME[name].calls
+    return [ex for ex in EXERCISES
+            if ex.name in needed and CHAPTER_OF[ex.name].number < chapter.number]
+
+
+def _chapters(exercises: list[Exercise]) -> str:
+    """"chapter 1", "chapters 1 and 2": where these exercises come from."""
+    numbers = sorted({CHAPTER_OF[ex.name].number for ex in exercises})
+    return "chapter" + ("s " if len(numbers) > 1 else " ") + " and ".join(map(str, numbers))
+
+
+def _earlier_intro(chapter: Chapter, earlier: list[Exercise]) -> str:
+    names = [ex.name for ex in earlier]
+    callers = [ex.name for ex in chapter.exercises if set(ex.calls) & set(names)]
+    direct = [n for n in names if any(n in BY_NAME[c].calls for c in callers)]
+    indirect = [n for n in names if n not in direct]
+    before = _chapters(earlier)
+    said = (f"{_names(callers)} call{'s' if len(callers) == 1 else ''} your {_names(direct)} "
+            f"from {before}" + (f", which call your {_names(indirect)}" if indirect else ""))
+    return "\n".join([
+        f"## Your functions from {before}", "",
+        f"{said}. This notebook is graded as one file, on its own (`python -m grader --chapter "
+        f"{chapter.number} --submission {default_path(chapter)}` runs its code cells in order), "
+        "so it cannot import them from another notebook: your own versions must be in it. "
+        "Replace the stubs in the next cell with your functions, copied from your "
+        f"{before} notebook ({default_path(CHAPTERS[0])}) or from `exercises/`, run it, then "
+        "run the check below it.", "",
+        f"Until then everything but the training works: while the exercises of this chapter are "
+        f"checked, the grader uses its own versions of these, so a bug in {before} never fails "
+        "an exercise here. Only the training at the end runs yours."])
+
+
+def _pasted_stub(ex: Exercise) -> str:
+    """An earlier chapter's exercise as a stub to paste over: its signature, one line."""
+    source = stub_source(ex, imports=False)
+    signature = source[source.index("def "):source.index('\n    """')]
+    return (f'{signature}\n    """Chapter {CHAPTER_OF[ex.name].number}: {ex.summary}. Paste '
+            'yours here."""\n    raise NotImplementedError()')
+
+
+def check_call(names: list[str]) -> str:
+    """The code of a check cell."""
+    return "check(" + ", ".join(f'"{name}"' for name in names) + ")"
+
+
 def _training_intro(chapter: Chapter) -> str:
-    verdict = chapter.verdict
-    uses = ", ".join(f"`{name}`" for name in verdict.uses[:-1]) + f" and `{verdict.uses[-1]}`"
+    verdict, settings = chapter.verdict, chapter.verdict.settings
+    steps = (f"{'up to ' if settings.stop_at else ''}{settings.epochs} epochs of "
+             + (f"mini-batches of {settings.batch_size}" if settings.batch_size
+                else "full-batch steps"))
+    earlier = earlier_exercises(chapter)
+    when = f"Once all {len(chapter.exercises)} checks pass" + (
+        f" and your functions from {_chapters(earlier)} are in their cell above" if earlier
+        else "")
+    trains = (f"runs your own `gradient_descent` ({steps}, learning rate {settings.alpha:g})"
+              if verdict.loop == "learner" else
+              f"trains the network built from your {_names(list(verdict.uses))} ({steps})")
     return ("## Train your network\n\n"
-            f"Once all {len(chapter.exercises)} checks pass, this cell trains the network built "
-            f"from your {uses} on real digits (mini-batches of "
-            f"{verdict.settings.batch_size}, a few seconds) and checks that it recognises at "
-            f"least {verdict.target:.0%} of the dev digits, which it never trained on. It shows "
-            "the learning curve, the confusion matrix and a few digits with your network's "
-            "guesses.")
+            f"{when}, this cell {trains} on {verdict.data} and checks that the network "
+            f"recognises at least {verdict.target:.0%} of the dev digits, which it never trained "
+            "on; it takes a few seconds. "
+            + ("Your `predict` labels the test digits. " if verdict.predicts else "")
+            + "It shows the learning curve, the confusion matrix and a few digits with your "
+              "network's guesses.")
+
+
+INTROS = {1: INTRO_1, 2: INTRO_2}
 
 
 def build_notebook(chapter: Chapter = CHAPTERS[0]) -> NotebookNode:
     """The learner notebook of a chapter, as an nbformat NotebookNode."""
     from nbformat import v4
 
-    cells = [v4.new_markdown_cell(INTRO), v4.new_markdown_cell(_exercise_table(chapter)),
-             v4.new_markdown_cell(SETUP),
-             v4.new_code_cell("import numpy as np\n\n"
-                              "from grader.notebook import check, show_digits, train"),
+    cells = [v4.new_markdown_cell(INTROS[chapter.number]),
+             v4.new_markdown_cell(_exercise_table(chapter)), v4.new_markdown_cell(SETUP),
+             v4.new_code_cell(_setup_code(chapter)),
              v4.new_markdown_cell(DIGITS), v4.new_code_cell("show_digits()")]
+    earlier = earlier_exercises(chapter)
+    if earlier:
+        cells += [v4.new_markdown_cell(_earlier_intro(chapter, earlier)),
+                  v4.new_code_cell("\n\n\n".join(map(_pasted_stub, earlier))),
+                  v4.new_code_cell(check_call([ex.name for ex in earlier]))]
     for number, ex in enumerate(chapter.exercises, 1):
         cells += [v4.new_markdown_cell(_exercise_intro(number, ex)),
                   v4.new_code_cell(stub_source(ex, imports=False).strip()),
-                  v4.new_code_cell(f'check("{ex.name}")')]
-    cells += [v4.new_markdown_cell(_training_intro(chapter)), v4.new_code_cell("train()")]
+                  v4.new_code_cell(check_call([ex.name]))]
+    cells += [v4.new_markdown_cell(_training_intro(chapter)),
+              v4.new_code_cell(train_call(chapter))]
     return v4.new_notebook(cells=cells, metadata={
         "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
         "language_info": {"name": "python"}})

@@ -1,5 +1,6 @@
-"""The notebook route (issue 6): writing the learner notebook, running it for real in a Jupyter
-kernel (with the stubs, then with the solutions filled in), and grading .ipynb submissions."""
+"""The notebook route (issue 6): writing the learner notebook of each chapter, running it for
+real in a Jupyter kernel (with the stubs, then with the solutions filled in), and grading .ipynb
+submissions."""
 
 from __future__ import annotations
 
@@ -14,12 +15,16 @@ import pytest
 from nbformat import NotebookNode, v4
 
 from conftest import NAMES, REPO, SOLUTIONS, run_grader
-from grader.catalog import CHAPTERS, EXERCISES
+from grader.catalog import BY_NAME, BY_NUMBER, CHAPTERS
 from grader.stubs import stub_source
+from grader.worksheet import earlier_exercises, train_call
 from test_cli import assert_usage_error
 
 KERNEL = "nn-grader-test"
 CHECK_CELL = re.compile(r'^check\("(\w+)"\)$')
+CHAPTER_2 = BY_NUMBER[2]
+NAMES_2 = tuple(ex.name for ex in CHAPTER_2.exercises)
+EARLIER_2 = tuple(ex.name for ex in earlier_exercises(CHAPTER_2))  # relu .. update_params
 
 
 def plain(cell: NotebookNode) -> str:
@@ -78,12 +83,24 @@ def execute(nb: NotebookNode, kernels: Path, cwd: Path) -> NotebookNode:
 
 
 @pytest.fixture(scope="module")
-def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """`python -m grader notebook` run in an empty folder outside the repository."""
+def notebooks(tmp_path_factory: pytest.TempPathFactory) -> dict[int, Path]:
+    """`python -m grader notebook [--chapter N]` run in an empty folder outside the repository,
+    for every chapter: each under its default name."""
     folder = tmp_path_factory.mktemp("learner")
-    run = run_grader(["notebook"], folder / "tmp", cwd=folder)
-    assert run.returncode == 0, run.stderr
-    return folder / "nn_from_scratch.ipynb"
+    written = {}
+    for chapter in CHAPTERS:
+        run = run_grader(["notebook", "--chapter", str(chapter.number)], folder / "tmp",
+                         cwd=folder)
+        assert run.returncode == 0, run.stderr
+        [name] = re.findall(r"wrote (\S+\.ipynb)", run.stdout)
+        written[chapter.number] = folder / name
+    assert written[1].name == "nn_from_scratch.ipynb" and written[2].name == "nn_chapter2.ipynb"
+    return written
+
+
+@pytest.fixture(scope="module")
+def generated(notebooks: dict[int, Path]) -> Path:
+    return notebooks[1]
 
 
 @pytest.fixture(scope="module")
@@ -102,19 +119,29 @@ def stubs_run(generated: Path, kernels: Path) -> NotebookNode:
     return execute(nb, kernels, generated.parent)
 
 
-@pytest.fixture(scope="module")
-def solutions_notebook(generated: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The generated notebook with every stub cell replaced by the solution."""
+def solved(generated: Path, folder: Path, skip: tuple[str, ...] = ()) -> tuple[Path, list[str]]:
+    """The generated notebook with every stub cell replaced by the solutions of the functions it
+    defines (a cell of several stubs by all of theirs), but those of a cell that defines one
+    of `skip`; and the names filled, in order."""
     nb = nbformat.read(generated, as_version=4)
     filled = []
     for cell in nb.cells:
-        name = re.search(r"^def (\w+)\(", cell.source, re.M)
-        if cell.cell_type == "code" and name and "raise NotImplementedError()" in cell.source:
-            cell.source = without_relative_imports((SOLUTIONS / f"{name[1]}.py").read_text())
-            filled.append(name[1])
-    assert filled == list(NAMES)
-    path = tmp_path_factory.mktemp("solved") / "solved.ipynb"
+        names = re.findall(r"^def (\w+)\(", cell.source, re.M)
+        if cell.cell_type == "code" and names and "raise NotImplementedError()" in cell.source \
+                and not set(names) & set(skip):
+            cell.source = "\n\n".join(map(solution, names))
+            filled += names
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "solved.ipynb"
     nbformat.write(nb, path)
+    return path, filled
+
+
+@pytest.fixture(scope="module")
+def solutions_notebook(generated: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The generated notebook with every stub cell replaced by the solution."""
+    path, filled = solved(generated, tmp_path_factory.mktemp("solved"))
+    assert filled == list(NAMES)
     return path
 
 
@@ -124,29 +151,96 @@ def solutions_run(solutions_notebook: Path, kernels: Path) -> NotebookNode:
                    solutions_notebook.parent)
 
 
+@pytest.fixture(scope="module")
+def solutions_run_2(notebooks: dict[int, Path], kernels: Path,
+                    tmp_path_factory: pytest.TempPathFactory) -> NotebookNode:
+    """The chapter-2 notebook filled in and executed; then gradient_descent made a stub again,
+    with grader.notebook's train bound in the kernel, and checked."""
+    path, _ = solved(notebooks[2], tmp_path_factory.mktemp("solved2"))
+    nb = nbformat.read(path, as_version=4)
+    nb.cells += [v4.new_code_cell("from grader.notebook import train\n\n\n"
+                                  + stub_source(BY_NAME["gradient_descent"], imports=False)),
+                 v4.new_code_cell('check("gradient_descent")')]
+    return execute(nb, kernels, path.parent)
+
+
 def check_cells(cells: list[NotebookNode]) -> dict[str, NotebookNode]:
     return {m[1]: c for c in cells if c.cell_type == "code" and (m := CHECK_CELL.match(c.source))}
 
 
 # --------------------------------------------------------------------------- writing it
 
-def test_generated_notebook(generated: Path):
-    nb = nbformat.read(generated, as_version=4)
+@pytest.mark.parametrize("number", [c.number for c in CHAPTERS])
+def test_generated_notebook(notebooks: dict[int, Path], number: int):
+    chapter = BY_NUMBER[number]
+    nb = nbformat.read(notebooks[number], as_version=4)
     nbformat.validate(nb)
     assert nb.metadata.kernelspec.name == "python3"
-    assert list(check_cells(nb.cells)) == list(NAMES)
+    assert list(check_cells(nb.cells)) == [ex.name for ex in chapter.exercises]
     code = [c.source for c in nb.cells if c.cell_type == "code"]
     text = html.unescape("\n".join(c.source for c in nb.cells if c.cell_type == "markdown"))
-    for ex in EXERCISES:
-        stub = next(s for s in code if f"def {ex.name}(" in s)
+    for ex in chapter.exercises:
+        [stub] = [s for s in code if f"def {ex.name}(" in s]
         assert "from ." not in stub
         original = stub_source(ex)
         assert stub[stub.index("def "):] == original[original.index("def "):].strip()
         assert f"`{ex.name}` ({ex.points:g} point" in text
         for hint in ex.hints:
             assert hint in text
-    assert code[-1] == "train()"
+    assert code[-1] == train_call(chapter) and code[-1].endswith(
+        "train()" if number == 1 else f"train(chapter={number})")
     assert "show_digits()" in code
+
+
+def test_chapter_2_notebook_holds_chapter_1(notebooks: dict[int, Path]):
+    """gradient_descent runs the learner's chapter-1 functions: their cell comes first, with a
+    stub of each and a check of them all, and nothing binds a `train` it would be taken for."""
+    nb = nbformat.read(notebooks[2], as_version=4)
+    code = [c.source for c in nb.cells if c.cell_type == "code"]
+    assert EARLIER_2 == ("relu", "relu_deriv", "softmax", "one_hot", "forward_prop",
+                         "backward_prop", "update_params")
+    [earlier] = [i for i, s in enumerate(code) if "def forward_prop(" in s]
+    assert tuple(re.findall(r"^def (\w+)\(", code[earlier], re.M)) == EARLIER_2
+    assert code[earlier].count("raise NotImplementedError()") == len(EARLIER_2)
+    assert code[earlier + 1] == "check(" + ", ".join(f'"{n}"' for n in EARLIER_2) + ")"
+    assert earlier < min(i for i, s in enumerate(code) if "def init_params(" in s)
+    assert not any(re.search(r"import .*\btrain\b", s) for s in code), code
+    text = html.unescape("\n".join(c.source for c in nb.cells if c.cell_type == "markdown"))
+    for said in ("He initialisation", "mini-batch", "epoch", "accuracy",
+                 "Your functions from chapter 1", "graded as one file",
+                 "python -m grader --chapter 2 --submission nn_chapter2.ipynb",
+                 f"at least {CHAPTER_2.verdict.target:.0%}"):
+        assert said in text, said
+
+
+def test_chapter_2_stubs_are_not_started(notebooks: dict[int, Path], tmp_path: Path):
+    run = run_grader(["--chapter", "2", "--no-train", "--submission", str(notebooks[2]),
+                      "--json", "--seed", "0"], tmp_path)
+    assert run.returncode == 1, run.describe()
+    assert run.statuses == dict.fromkeys(NAMES_2, "not_started"), run.describe()
+    assert not any(e.get("note") for e in run.json["exercises"]), run.describe()
+
+
+def test_chapter_2_solutions_pass_and_train(notebooks: dict[int, Path], tmp_path: Path):
+    """Filled in, the chapter-2 notebook passes and the learner's gradient_descent trains; with
+    the chapter-1 cell still stubs, the checks pass (the grader's versions stand in) but
+    training says what is missing."""
+    path, filled = solved(notebooks[2], tmp_path)
+    assert filled == [*EARLIER_2, *NAMES_2]
+    run = run_grader(["--chapter", "2", "--submission", str(path), "--json", "--seed", "0"],
+                     tmp_path / "tmp")
+    assert run.returncode == 0, run.describe()
+    assert run.statuses == dict.fromkeys(NAMES_2, "passed"), run.describe()
+    training = run.json["training"]
+    assert training["status"] == "passed", training
+    assert training["dev_accuracy"] >= CHAPTER_2.verdict.target, training
+
+    half, _ = solved(notebooks[2], tmp_path / "half", skip=EARLIER_2[:1])
+    run = run_grader(["--chapter", "2", "--submission", str(half), "--json", "--seed", "0"],
+                     tmp_path / "tmp")
+    assert run.statuses == dict.fromkeys(NAMES_2, "passed"), run.describe()
+    assert run.json["training"]["status"] != "passed", run.json["training"]
+    assert "forward_prop" in run.json["training"]["message"], run.json["training"]
 
 
 def test_never_overwrites(tmp_path: Path):
@@ -172,6 +266,7 @@ def test_never_overwrites(tmp_path: Path):
     (["notes.txt"], ["notes.txt", ".ipynb"]),
     (["missing/nb.ipynb"], ["missing", "does not exist"]),
     (["a.ipynb", "b.ipynb"], ["b.ipynb"]),
+    (["--chapter", "3"], ["no chapter 3", "1, 2"]),
 ])
 def test_notebook_usage_errors(tmp_path: Path, args: list[str], mentions: list[str]):
     run = run_grader(["notebook", *args], tmp_path / "tmp", cwd=tmp_path)
@@ -222,6 +317,28 @@ def test_solution_notebook_passes_and_trains(solutions_run: NotebookNode):
     accuracy = re.search(r"PASS\s+training\s+dev accuracy (\d\.\d+)", shown)
     assert accuracy and float(accuracy[1]) >= CHAPTERS[0].verdict.target, shown
     assert images(trained) == 3  # learning curve, confusion matrix, digits
+
+
+def test_chapter_2_notebook_checks_and_trains_in_a_kernel(solutions_run_2: NotebookNode):
+    """check() grades chapter-2 exercises and, given several names, the pasted chapter-1
+    functions; the last cell trains with the learner's own gradient_descent."""
+    cells = solutions_run_2.cells[:-2]  # the cells appended come after
+    checks = check_cells(cells)
+    assert list(checks) == list(NAMES_2)
+    for name, cell in checks.items():
+        assert re.search(rf"PASS\s+{name}\s", plain(cell)), plain(cell)
+    [earlier] = [c for c in cells if c.source.startswith(f'check("{EARLIER_2[0]}", ')]
+    for name in EARLIER_2:
+        assert re.search(rf"PASS\s+{name}\s", plain(earlier)), plain(earlier)
+    trained = cells[-1]
+    assert trained.source == train_call(CHAPTER_2)
+    shown = plain(trained)
+    accuracy = re.search(r"PASS\s+training\s+dev accuracy (\d\.\d+)", shown)
+    assert accuracy and float(accuracy[1]) >= CHAPTER_2.verdict.target, shown
+    assert images(trained) == 3
+    stub_check = plain(solutions_run_2.cells[-1])  # train is no gradient_descent
+    assert re.search(r"TODO\s+gradient_descent\s.*not started", stub_check), stub_check
+    assert "defines train" not in stub_check, stub_check
 
 
 def test_digits_without_matplotlib(monkeypatch: pytest.MonkeyPatch, capsys):
