@@ -103,7 +103,7 @@ def bundle_main(argv: list[str]) -> int:
     files = student_files()
     with zipfile.ZipFile(args.out, "w", zipfile.ZIP_DEFLATED) as z:
         for name, text in (("setup.sh", SETUP_SH),
-                           ("run_autograder", RUN_AUTOGRADER.format(chapter=args.chapter))):
+                           ("run_autograder", RUN_AUTOGRADER.replace("{chapter}", str(args.chapter)))):
             _add(z, name, text.encode(), 0o755)
         for name, source in files.items():
             _add(z, name, source.read_bytes(), 0o644)

@@ -374,7 +374,7 @@ CHAPTER_1 = (
 
 CHAPTER_2 = (
     Exercise(
-        "init_params", 1.5, "He initialisation: W ~ N(0, 2 / fan_in), biases 0",
+        "init_params", 1.0, "He initialisation: W ~ N(0, 2 / fan_in), biases 0",
         inputs=(scalar("n_x", "int", "784"), scalar("n_h", "int", "10"),
                 scalar("n_y", "int", "10"), scalar("rng", "np.random.Generator | None", "None")),
         outputs=(array("W1", "(n_h, n_x)"), array("b1", "(n_h, 1)"), array("W2", "(n_y, n_h)"),
@@ -419,7 +419,7 @@ CHAPTER_2 = (
         ),
     ),
     Exercise(
-        "cross_entropy", 1.5, "mean of -log A2[Y_j, j], finite when a probability is 0",
+        "cross_entropy", 1.0, "mean of -log A2[Y_j, j], finite when a probability is 0",
         inputs=(array("A2", "(10, m)"), array("Y", "(m,)")), outputs=(scalar("loss", "float"),),
         doc="""The mean cross-entropy loss of the m examples: how surprised the network is by the labels.
 
@@ -549,7 +549,7 @@ CHAPTER_2 = (
         ),
     ),
     Exercise(
-        "gradient_descent", 3.0, "the training loop: init, then epochs of batches",
+        "gradient_descent", 4.0, "the training loop: init, then epochs of batches",
         inputs=(array("X", "(784, m)"), array("Y", "(m,)"), scalar("alpha", "float"),
                 scalar("epochs", "int"), scalar("batch_size", "int | None", "None"),
                 scalar("rng", "np.random.Generator | None", "None")),
