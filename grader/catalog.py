@@ -91,7 +91,7 @@ class Verdict:
     """What chapter training means: this network, trained this way, reaches `target`."""
 
     layers: tuple[int, ...]  # units per layer, input first: (784, 10, 10)
-    uses: tuple[str, ...]  # the learner's functions that training runs
+    uses: tuple[str, ...]  # the learner's functions that training runs, and theirs
     target: float  # dev accuracy to reach
     budget: float  # seconds the whole training may take in the worker
     settings: TrainingSettings
@@ -607,7 +607,7 @@ CHAPTERS: tuple[Chapter, ...] = (
     Chapter(
         1, "The network", "exercises", CHAPTER_1,
         Verdict(
-            layers=(784, 10, 10), uses=("forward_prop", "backward_prop", "update_params"),
+            layers=(784, 10, 10), uses=tuple(ex.name for ex in CHAPTER_1),
             target=0.80, budget=120.0, data="7,000 of the shipped training digits",
             # Mini-batch SGD from He initialisation: about 150 steps reach 0.85 dev.
             settings=TrainingSettings("mini-batch", alpha=0.2, epochs=5, eval_every=5,
@@ -620,8 +620,8 @@ CHAPTERS: tuple[Chapter, ...] = (
     Chapter(
         2, "Train it yourself", "exercises", CHAPTER_2,
         Verdict(
-            layers=(784, 10, 10), uses=("init_params", "mini_batches", "forward_prop",
-                                        "backward_prop", "update_params", "gradient_descent"),
+            layers=(784, 10, 10), uses=(*(ex.name for ex in CHAPTER_1), "init_params",
+                                        "mini_batches", "gradient_descent"),
             target=0.90, budget=300.0, loop="learner", train_file="mnist_train.csv.gz",
             test_file="mnist_test.csv.gz", dev_size=5000, predicts=True,
             data="45,000 of the 50,000 shipped MNIST training digits (5,000 more are dev)",

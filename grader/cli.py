@@ -120,7 +120,8 @@ def _grade(args: argparse.Namespace, chapter: Chapter, exercises: list[Exercise]
                 return run_training(worker, data, chapter.verdict, settings, on_progress,
                                     exercises)
 
-        results = grade_submission(worker, exercises, seed, training if will_train else None)
+        results = grade_submission(worker, exercises, seed, training if will_train else None,
+                                   chapter.verdict.uses)
     results.seconds = time.perf_counter() - started
     written = _write_outputs(args, results, data)
     progress = None

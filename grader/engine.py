@@ -24,7 +24,7 @@ from grader.compare import CheckFailed, LearnerError, NotAsked, NotStarted
 from grader.diagnosis import combine
 from grader.results import CheckResult, ExerciseResult, Results, Status, TrainingResult
 from grader.sandbox import SandboxError
-from grader.worker import Worker
+from grader.worker import Record, Worker
 
 INI = Path(__file__).with_name("pytest.ini")
 
@@ -61,7 +61,7 @@ class Learner:
     def recorded(self, *args: Any) -> tuple[Any, list]:
         """Call, and return what came back with every call the function made of the grader's
         versions of the functions it uses (grader.worker.ReferenceCall), in order."""
-        record: list = []
+        record = Record()
         return self._run(args, record).value, record
 
     def takes(self, parameter: str) -> bool:
@@ -192,14 +192,16 @@ def run_checks(worker: Worker, exercises: list[Exercise], seed: int) -> list[Exe
     return list(collector.results.values())
 
 
-def grade_submission(worker: Worker, exercises: list[Exercise], seed: int, training=None) -> Results:
+def grade_submission(worker: Worker, exercises: list[Exercise], seed: int, training=None,
+                     needs: tuple[str, ...] | None = None) -> Results:
     """Check the exercises; then, when `training` is given (a callable taking the worker and
-    the exercises' results), train the learner's network whenever its functions all run, even
-    if some of their checks fail."""
+    the exercises' results), train the learner's network whenever the functions it `needs`
+    (by default every exercise graded) all run, even if some of their checks fail."""
     results = Results(run_checks(worker, exercises, seed), seed=seed,
                       notes=list(worker.loaded()["warnings"]))
     if training is not None:
-        idle = [r for r in results.exercises if r.status not in (Status.PASSED, Status.FAILED)]
+        idle = [r for r in results.exercises if r.status not in (Status.PASSED, Status.FAILED)
+                and (needs is None or r.name in needs)]
         if idle:
             why = ", ".join(f"{r.name} is " + ("not started" if r.status == Status.NOT_STARTED
                                                else "stopped by an error") for r in idle)

@@ -133,7 +133,7 @@ def _grade(namespace: dict[str, Any], exercises: list[Exercise], seed: int | Non
             lambda worker, graded: run_training(worker, data, chapter.verdict, exercises=graded))
         with Worker(path, Limits(training=chapter.verdict.budget)) as worker:
             worker.start()
-            results = grade_submission(worker, exercises, seed, training)
+            results = grade_submission(worker, exercises, seed, training, chapter.verdict.uses)
     results.seconds = time.perf_counter() - started
     _relabel(results, labels)
     return results

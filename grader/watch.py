@@ -238,6 +238,7 @@ class _Watch:
             return
         with self.spare.take() as worker:
             results = grade_submission(worker, exercises, seed=int(time.time()),
+                                       needs=chapter.verdict.uses,
                                        training=None if data is None
                                        else self._training(data, chapter))
         results.seconds = time.perf_counter() - started

@@ -47,6 +47,10 @@ from grader.staging import stage
 from grader.watchdog import Watchdog, usage_of
 
 REFERENCE_WORK_LIMIT = 10_000_000  # numbers the grader's reference may be asked to make
+# A check that records the reference calls it causes (gradient_descent's) keeps at most these:
+# its honest loops make about 50 calls of 1 MB.
+RECORD_CALLS = 2_000
+RECORD_BYTES = 256 << 20
 REPLIES_HELD = 2  # messages read ahead of the grader: with wire's caps, under 1 GB in all
 # What a worker inherits of the environment (besides LC_* and NN_GRADER_*): enough to run
 # Python and NumPy, nothing that names the user's sockets or holds their tokens.
@@ -77,6 +81,21 @@ class ReferenceCall:
     args: dict[str, Any]
     result: Any
     error: str = ""
+
+    @property
+    def size(self) -> int:
+        """The bytes of the arrays it holds (what keeping it costs)."""
+        return sum(a.nbytes for a in _arrays((self.args, self.result)))
+
+
+class Record(list):
+    """The ReferenceCalls of one learner call, in order, and the bytes their arrays hold."""
+
+    bytes = 0
+
+    def add(self, call: ReferenceCall) -> None:
+        self.append(call)
+        self.bytes += call.size
 
 
 class Worker:
@@ -196,7 +215,7 @@ class Worker:
         return self._loaded
 
     def call(self, fn: str, args: tuple, kwargs: dict | None = None, swap: tuple[str, ...] = (),
-             timeout: float | None = None, record: list[ReferenceCall] | None = None
+             timeout: float | None = None, record: Record | None = None
              ) -> CallResult:
         """Call the learner's `fn`; the functions in `swap` are the grader's references while
         it runs, and each call of them is appended to `record` when one is given."""
@@ -217,7 +236,7 @@ class Worker:
 
     def _request(self, header: dict, value: Any, timeout: float, what: str,
                  on_progress: Callable[[Any], None] = lambda event: None,
-                 answering: tuple[str, ...] = (), record: list | None = None) -> CallResult:
+                 answering: tuple[str, ...] = (), record: Record | None = None) -> CallResult:
         deadline = time.monotonic() + timeout
         if not self._send(header, value, deadline):
             return self._timed_out(what, timeout)
@@ -231,7 +250,7 @@ class Worker:
 
     def _await(self, timeout: float, what: str, on_progress: Callable[[Any], None],
                answering: tuple[str, ...] = (), deadline: float | None = None,
-               record: list | None = None) -> CallResult:
+               record: Record | None = None) -> CallResult:
         """The final reply to a request, passing on progress messages and answering requests
         for the reference functions in `answering` until it comes."""
         deadline = time.monotonic() + timeout if deadline is None else deadline
@@ -248,7 +267,7 @@ class Worker:
 
     @staticmethod
     def _answer(name: str, value: Any, answering: tuple[str, ...],
-                record: list | None = None) -> tuple[dict, Any]:
+                record: Record | None = None) -> tuple[dict, Any]:
         """The reply to the worker's request for the reference `name` on its inputs: a result
         only if the call in progress may use that function.
 
@@ -259,6 +278,11 @@ class Worker:
         if name not in answering or type(args) not in (tuple, list) or type(kwargs) is not dict:
             return {"status": "raised", "type": "RuntimeError",
                     "message": f"the grader's {name} cannot be used here"}, None
+        if record is not None and (len(record) >= RECORD_CALLS or record.bytes >= RECORD_BYTES):
+            return {"status": "raised", "type": "RuntimeError",
+                    "message": f"the grader's functions were called more than the "
+                               f"{len(record):,} times (or with more data than) one check "
+                               "needs"}, None
         function = modules.reference(name)
         bound = None
         try:
@@ -271,11 +295,11 @@ class Worker:
                 result = function(*args, **kwargs)
         except Exception as err:  # the learner passed something the reference rejects
             if record is not None:
-                record.append(ReferenceCall(name, dict(bound.arguments) if bound else {}, None,
-                                            f"{type(err).__name__}: {err}"))
+                record.add(ReferenceCall(name, dict(bound.arguments) if bound else {}, None,
+                                         f"{type(err).__name__}: {err}"))
             return {"status": "raised", "type": type(err).__name__, "message": str(err)}, None
         if record is not None:
-            record.append(ReferenceCall(name, dict(bound.arguments), result))
+            record.add(ReferenceCall(name, dict(bound.arguments), result))
         # The learner's generators were twinned on the way here: their new states go back.
         return {"status": "ok"}, (result, wire.generators((args, kwargs)))
 
@@ -428,3 +452,12 @@ def _work(arguments: Iterable[Any]) -> int:
         else:
             numbers += np.size(item) if isinstance(item, np.ndarray) else 1
     return (numbers + largest) * largest
+
+
+def _arrays(value: Any, depth: int = 0) -> list[np.ndarray]:
+    if isinstance(value, np.ndarray):
+        return [value]
+    if depth > wire.MAX_DEPTH or not isinstance(value, (tuple, list, dict)):
+        return []
+    items = value.values() if isinstance(value, dict) else value
+    return [a for v in items for a in _arrays(v, depth + 1)]

@@ -330,3 +330,95 @@ def test_training_needs_the_chapter_1_functions(tmp_path, submission):
     training = run.json["training"]
     assert training["status"] == "skipped", training
     assert "forward_prop still raises NotImplementedError" in training["message"], training
+
+
+def test_a_loop_that_calls_the_graders_functions_without_end_is_refused(tmp_path, submission):
+    """Every call of the grader's functions is kept for the checks: a loop that never stops
+    calling them (or sends them large arrays) is refused past the record's limits, and the
+    grader finishes."""
+    folder = submission({"gradient_descent.py": """
+        import numpy as np
+        from .forward_prop import forward_prop
+
+        def gradient_descent(X, Y, alpha, epochs, batch_size=None, rng=None):
+            W1, b1, W2, b2 = np.zeros((10, 784)), np.zeros((10, 1)), np.zeros((10, 10)), np.zeros((10, 1))
+            big = np.ones((784, 2000))
+            while True:
+                forward_prop(W1, b1, W2, b2, big)
+        """})
+    run = run_grader(["gradient_descent", "--submission", str(folder), "--json", "--seed", "2"],
+                     tmp_path, timeout=120)
+    result = run.exercise("gradient_descent")
+    assert result["status"] in ("failed", "error"), result
+    said = _told(run, "gradient_descent")
+    assert "called more than the" in said and "one check needs" in said, said
+
+
+# ------------------------------------------------------------------ the instructors' routes
+
+def test_a_class_is_graded_on_chapter_2(tmp_path):
+    import csv
+    import json
+
+    from conftest import EXERCISES, make_submission, write_file
+
+    class_dir = tmp_path / "class"
+    make_submission(class_dir / "alice", {})
+    make_submission(class_dir / "bob", {}, base=EXERCISES)
+    write_file(class_dir / "carol.py", (CORPUS / "xavier_sum_loss.py").read_text())
+    out = tmp_path / "grades.csv"
+    run = run_grader(["batch", str(class_dir), "--chapter", "2", "--out", str(out), "--jobs",
+                      "2", "--seed", "4"], tmp_path / "t")
+    assert run.returncode == 0, run.stderr
+    assert "mean score" in run.stdout and "/10" in run.stdout
+    with out.open() as f:
+        reader = csv.DictReader(f)
+        rows = {row["student"]: row for row in reader}
+        assert [c for c in reader.fieldnames if c in CHAPTER_2 or c == "relu"] == list(CHAPTER_2)
+    assert {n: float(r["score"]) for n, r in rows.items()} == {"alice": 10.0, "bob": 0.0,
+                                                               "carol": 4.0}
+    assert rows["alice"]["training"] == "passed" and float(rows["alice"]["dev_accuracy"]) >= 0.9
+    assert rows["carol"]["init_params"] == rows["carol"]["gradient_descent"] == "failed"
+    assert json.loads(out.with_suffix(".json").read_text())["chapter"] == 2
+
+
+def test_a_gradescope_assignment_for_chapter_2(tmp_path):
+    import json
+    import shutil
+    import subprocess
+    import sys
+    import zipfile
+
+    from conftest import grader_env
+
+    bundle = tmp_path / "autograder.zip"
+    run = run_grader(["gradescope-bundle", str(bundle), "--chapter", "2"], tmp_path / "t")
+    assert run.returncode == 0 and "(chapter 2)" in run.stdout, run.stderr
+    root = tmp_path / "autograder"
+    with zipfile.ZipFile(bundle) as z:
+        z.extractall(root / "source")
+    assert '-m grader.autograder "$ROOT" 2' in (root / "source" / "run_autograder").read_text()
+    shutil.copytree(CORPUS, root / "submission", ignore=lambda d, names: [
+        n for n in names if n != "rowwise_eval_helpers.py"])
+    (root / "results").mkdir()
+    env = dict(grader_env(tmp_path), AUTOGRADER_ROOT=str(root), AUTOGRADER_PYTHON=sys.executable)
+    proc = subprocess.run(["bash", str(root / "source" / "run_autograder")], env=env, text=True,
+                          capture_output=True, timeout=180, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    data = json.loads((root / "results" / "results.json").read_text())
+    tests = {t["name"].split(":")[0]: t for t in data["tests"]}
+    assert set(CHAPTER_2) <= set(tests) and "relu" not in tests
+    assert data["score"] == 7.0  # cross_entropy, predict and accuracy fail
+    assert "the argmax runs over axis 1" in tests["predict"]["output"]
+    assert "90%" in next(t["name"] for t in data["tests"] if t["name"].startswith("training"))
+
+
+def test_a_classroom_release_for_chapter_2_only(tmp_path):
+    run = run_grader(["release", str(tmp_path / "copy"), "--chapter", "2"], tmp_path / "t")
+    assert run.returncode == 0, run.stderr
+    workflow = (tmp_path / "copy" / ".github" / "workflows" / "classroom.yml").read_text()
+    assert "command: python -m grader gradient_descent\n" in workflow
+    assert "command: python -m grader --chapter 2\n" in workflow
+    assert "python -m grader relu\n" not in workflow
+    bad = run_grader(["release", str(tmp_path / "copy2"), "--chapter", "7"], tmp_path / "t2")
+    assert bad.returncode == 2 and "there is no chapter '7'" in bad.stderr
