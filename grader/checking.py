@@ -11,8 +11,8 @@ from typing import Any
 import numpy as np
 
 from grader import network
-from grader.compare import (CheckFailed, LearnerError, expect_array, expect_number, expect_tuple,
-                            expect_untouched, tolerance)
+from grader.compare import (CheckFailed, LearnerError, expect_array, expect_dict, expect_number,
+                            expect_tuple, expect_untouched, tolerance)
 from grader.diagnosis import diagnose, explain_error
 
 DTYPES = (np.float64, np.float32)
@@ -180,3 +180,93 @@ def leaves_inputs_untouched(learner, args: dict[str, Any], may_change: tuple[str
     checked = [(n, b, a) for n, b, a in zip(names, before, after) if n not in may_change]
     expect_untouched(tuple(c[1] for c in checked), tuple(c[2] for c in checked),
                      tuple(c[0] for c in checked), learner.exercise.name)
+
+
+# ------------------------------------------------------------------ parameter dicts (chapter 3 on)
+
+def param_dicts(rng: np.random.Generator, layers: tuple[int, ...] = (784, 10, 10),
+                dtype: type = np.float64, scale: float = 1.0) -> dict[str, np.ndarray]:
+    """W1, b1, ... at He scale (times `scale`) as a dict of arrays of `dtype`."""
+    return {name: (rng.normal(0.0, np.sqrt(2 / shape[1]) if name[0] == "W" else 0.1, shape)
+                   * scale).astype(dtype) for name, shape in network.shapes(layers).items()}
+
+
+def same_dicts(got: tuple, wrong: tuple) -> bool:
+    """Every output dict of a known mistake equal to the learner's, key by key."""
+    return len(got) == len(wrong) and all(
+        isinstance(g, dict) and isinstance(w, dict) and g.keys() == w.keys()
+        and all(isinstance(g[k], np.ndarray) and g[k].shape == np.shape(w[k])
+                and np.allclose(g[k], w[k], rtol=1e-5, atol=1e-10, equal_nan=True) for k in w)
+        for g, w in zip(got, wrong))
+
+
+def dict_causes(learner, args: dict[str, Any], got: tuple, expected: tuple) -> list[str]:
+    """The exercise's known mistakes that give the learner's outputs on these inputs."""
+    causes = []
+    for mistake in getattr(learner.module, "MISTAKES", ()):
+        try:
+            with np.errstate(all="ignore"):
+                wrong = mistake.wrong(args)
+        except Exception:  # noqa: BLE001 - advice only
+            continue
+        wrong = wrong if isinstance(wrong, tuple) else (wrong,)
+        if same_dicts(got, wrong) and not same_dicts(expected, wrong):
+            causes.append(mistake.says)
+    return causes[:1]
+
+
+def dicts_match(learner, args: dict[str, Any], what: str = "") -> tuple:
+    """Call the learner's function on `args` and compare each returned dict with the
+    reference's, key by key; a wrong one is explained by the known mistakes that give it."""
+    ex = learner.exercise
+    inputs = call_args(learner, args)
+    expected = learner.reference(*inputs)
+    expected = expected if isinstance(expected, tuple) else (expected,)
+    got = call_explained(learner, inputs)
+    names = ex.output_names
+    rtol, atol = tolerance(*[a for d in inputs if isinstance(d, dict) for a in d.values()])
+    got = expect_tuple(got, names, ex.name) if len(names) > 1 else (got,)
+    try:
+        for i, (name, g, e) in enumerate(zip(names, got, expected)):
+            where = f"{name} (value {i + 1} of {len(names)} returned by {ex.name}{what})" \
+                if len(names) > 1 else f"{ex.name}(...){what}"
+            expect_dict(g, e, where, rtol=rtol, atol=atol)
+    except CheckFailed as failure:
+        # The same algorithm written another accepted way (Adam's folded step size) is right.
+        for other in getattr(learner.module, "ALSO_RIGHT", ()):
+            right = other(*inputs)
+            if same_dicts(got, right if isinstance(right, tuple) else (right,)):
+                return got
+        causes = dict_causes(learner, dict(zip(ex.arg_names, inputs)), got, expected)
+        raise CheckFailed(str(failure) + (f"\nLikely cause: {'; '.join(causes)}" if causes
+                                          else ""), causes) from None
+    return got
+
+
+def steps_match(learner, args: dict[str, Any], fresh_grads, steps: int = 3,
+                counter: str | None = None) -> None:
+    """Several steps in a row: each call gets the params and state the learner's last call
+    returned (the reference's run keeps its own), fresh gradients, and `counter` = 1, 2, ...
+    The first step whose outputs differ is told, by its number."""
+    outputs = learner.exercise.output_names  # params, then the state dicts
+    mine = dict(args)
+    for step in range(1, steps + 1):
+        mine["grads"] = fresh_grads()
+        if counter:
+            mine[counter] = step
+        got = dicts_match(learner, mine, f", step {step} of {steps} in a row" if steps > 1 else "")
+        mine.update(zip(outputs, got))
+
+
+def dicts_untouched(learner, args: dict[str, Any], may_change: tuple[str, ...] = ()) -> None:
+    """The dict (and array) arguments not in `may_change` come back exactly as they were."""
+    names = [n for n in learner.exercise.arg_names if n in args]
+    after = learner.call_keeping_args(*(args[n] for n in names))
+    for name, before, now in zip(names, (args[n] for n in names), after):
+        if name in may_change or not isinstance(before, dict):
+            continue
+        if not isinstance(now, dict) or now.keys() != before.keys():
+            raise CheckFailed(f"{learner.exercise.name} changed the keys of its input {name}: "
+                              "build a new dict instead")
+        for key, array in before.items():
+            expect_untouched((array,), (now[key],), (f"{name}[{key!r}]",), learner.exercise.name)

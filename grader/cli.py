@@ -99,6 +99,8 @@ def _grade(args: argparse.Namespace, chapter: Chapter, exercises: list[Exercise]
                          + ": leave those out to train and draw it")
     if args.figures and args.figures.exists() and not args.figures.is_dir():
         raise UsageError(f"--figures {args.figures}: that is a file, not a folder")
+    if args.full_batch and "full-batch" not in chapter.verdict.variants:
+        raise UsageError(f"chapter {chapter.number} trains only one way: leave out --full-batch")
     settings = chapter.verdict.variants["full-batch"] if args.full_batch else None
     limits = replace(Limits.from_environment(), training=chapter.verdict.budget).with_call(
         args.timeout)

@@ -123,6 +123,29 @@ def expect_number(got: Any, expected: float, what: str, *, rtol: float, atol: fl
     return value
 
 
+def expect_dict(got: Any, expected: dict[str, np.ndarray], what: str, *, rtol: float,
+                atol: float) -> dict[str, Any]:
+    """`got` must be a dict with exactly `expected`'s keys, each array as expected."""
+    keys = ", ".join(expected)
+    if got is None:
+        raise CheckFailed(f"{what} should be a dict with the keys {keys}, but the function "
+                          "returned None: is its `return` missing?")
+    if not isinstance(got, dict):
+        kind = got.type_name if hasattr(got, "type_name") else type(got).__name__
+        raise CheckFailed(f"{what} should be a dict with the keys {keys}, but it is {_a(kind)}")
+    missing = [k for k in expected if k not in got]
+    extra = [k for k in got if k not in expected]
+    if missing or extra:
+        said = (f"has no key {missing[0]!r}" if missing else f"has a key {extra[0]!r} too")
+        hint = (" (keyed like the gradients of the notebook, 'dW1'? here every dict is keyed "
+                "like the parameters: 'W1')" if any(str(k).startswith("d") for k in extra)
+                else "")
+        raise CheckFailed(f"{what} {said}: it should have exactly the keys {keys}{hint}")
+    for k, e in expected.items():
+        expect_array(got[k], e, f"{what}[{k!r}]", rtol=rtol, atol=atol)
+    return got
+
+
 def shape_hint(got: tuple, expected: tuple) -> str:
     if got == expected[::-1]:
         return " (the transpose: are rows and columns swapped?)"

@@ -146,6 +146,10 @@ def _explain_error(module: types.ModuleType, name: str, args: dict[str, Any], me
             said += (f"; inside {name}, m = X.shape[1]: the number of examples in this batch "
                      "(a global m is the whole data set's)")
         return [said]
+    gradient_key = re.fullmatch(r"'d([Wb]\d+)'", text.strip())
+    if kind == "KeyError" and gradient_key:
+        return [f"the gradients are keyed like the parameters here: grads['{gradient_key[1]}'], "
+                f"not grads['d{gradient_key[1]}']"]
     if "truth value of an array with more than one element is ambiguous" in text:
         return [f"{name} gives a whole array to Python's max, min, if, and or or, which take one "
                 "number: use NumPy's element-wise np.maximum(Z, 0) or np.where"]

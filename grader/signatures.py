@@ -30,8 +30,17 @@ SYNONYMS = {"alpha": ("learning_rate", "lr", "eta", "rate", "learningrate"),
             "n_x": ("input_size", "n_in", "n_input", "input_dim", "n_inputs"),
             "n_h": ("hidden_size", "n_hidden", "hidden", "hidden_units", "hidden_dim"),
             "n_y": ("output_size", "n_out", "n_output", "output_dim", "n_classes"),
-            "predictions": ("preds", "y_pred", "y_hat", "yhat", "pred", "prediction")}
+            "predictions": ("preds", "y_pred", "y_hat", "yhat", "pred", "prediction"),
+            "params": ("parameters", "weights", "param", "theta"),
+            "velocity": ("vel", "velocities", "momentum_buffer"),
+            "eps": ("epsilon",),
+            "lam": ("lambd", "lambda_", "l2", "reg", "weight_decay", "wd", "l2_lambda")}
 DERIVED = {"m": ("X", lambda X: X.shape[1])}  # a learner's parameter -> (from which, how)
+# Whole naming conventions that rename the exercise's parameters among themselves: when a
+# learner's function has all of `names` and none of `unless`, each maps as the dict says.
+CONVENTIONS = (  # deeplearning.ai's Adam: v is the first moment, s the second
+    ({"v", "s"}, {"m"}, {"v": "m", "s": "v"}),
+)
 
 
 @dataclass(frozen=True)
@@ -59,11 +68,15 @@ def plan(ex: Exercise, fn: Callable, shown: str) -> Plan:
         return Plan(True)
     sources, said, used = [], [], set()
     lower = {n.lower(): n for n in wanted}
+    renamed = next((mapping for names_, unless, mapping in CONVENTIONS
+                    if names_ <= set(names) and not unless & set(names)
+                    and set(mapping.values()) <= set(wanted)), {})
     same_count = len(parameters) == len(wanted)
     for position, p in enumerate(parameters):
         if p.kind is p.KEYWORD_ONLY and p.default is not p.empty:
             continue
-        match = p.name if p.name in wanted else lower.get(p.name.lower()) or next(
+        match = renamed.get(p.name) or (p.name if p.name in wanted else None) or \
+            lower.get(p.name.lower()) or next(
             (n for n, others in SYNONYMS.items() if n in wanted and p.name.lower() in others), None)
         if match is None and same_count and p.name not in DERIVED:  # relu(x): by position
             match = wanted[position]

@@ -36,9 +36,9 @@ def train(functions: dict[str, Callable], *, X: np.ndarray, Y: np.ndarray, X_dev
           progress: Callable[[dict], None] = lambda event: None) -> dict[str, Any]:
     """Train with the learner's functions from `params`; stop early at settings.stop_at dev
     accuracy."""
-    forward, backward, update = (functions[n] for n in ("forward_prop", "backward_prop",
-                                                        "update_params"))
     s = TrainingSettings(**settings)
+    forward, backward = functions["forward_prop"], functions["backward_prop"]
+    update = _optimiser(functions, s)
     X, X_dev = X / 255.0, X_dev / 255.0
     history: list[dict] = []
     step, losses, first_loss, epoch = 0, [], None, 0
@@ -66,6 +66,30 @@ def train(functions: dict[str, Callable], *, X: np.ndarray, Y: np.ndarray, X_dev
             if s.stop_at is not None and dev_acc >= s.stop_at:
                 return _outcome(params, history, step, epoch, "target")
     return _outcome(params, history, step, epoch, "end")
+
+
+KEYS = ("W1", "b1", "W2", "b2")
+
+
+def _optimiser(functions: dict[str, Callable], s: TrainingSettings) -> Callable:
+    """update(W1, b1, W2, b2, dW1, db1, dW2, db2, alpha) -> the new parameters, with the
+    learner's update_params, or with their adam_step on dicts (its state kept here)."""
+    if s.optimizer == "sgd":
+        return functions["update_params"]
+    adam = functions["adam_step"]
+    state: dict[str, Any] = {"m": None, "v": None, "t": 0}
+
+    def update(*arrays: Any) -> tuple:
+        params, grads = dict(zip(KEYS, arrays[:4])), dict(zip(KEYS, arrays[4:8]))
+        if state["m"] is None:
+            state["m"] = {k: np.zeros_like(p) for k, p in params.items()}
+            state["v"] = {k: np.zeros_like(p) for k, p in params.items()}
+        state["t"] += 1
+        params, state["m"], state["v"] = adam(params, grads, state["m"], state["v"], state["t"],
+                                              arrays[8])
+        return tuple(params[k] for k in KEYS)
+
+    return update
 
 
 def _outcome(params, history, step, epoch, stopped) -> dict[str, Any]:

@@ -331,11 +331,19 @@ def reference_params(data: Data, verdict: Verdict, settings: TrainingSettings) -
     first parameters, in the same batches), for every epoch: no early stop."""
     params = network.as_params(*first_params(verdict, settings))
     X = data.X_train / 255.0
+    m = {k: np.zeros_like(p) for k, p in params.items()}
+    v = {k: np.zeros_like(p) for k, p in params.items()}
     with np.errstate(all="ignore"):
-        for _, columns in batches(X.shape[1], settings):
+        for t, (_, columns) in enumerate(batches(X.shape[1], settings), 1):
             xb, yb = X[:, columns], data.Y_train[columns]
             grads = network.backward(params, network.forward(params, xb), xb, yb)
-            params = {k: p - settings.alpha * grads[f"d{k}"] for k, p in params.items()}
+            grads = {k: grads[f"d{k}"] for k in params}
+            if settings.optimizer == "adam":  # Adam's defaults but alpha, as the learner's
+                m = {k: 0.9 * m[k] + 0.1 * g for k, g in grads.items()}
+                v = {k: 0.999 * v[k] + 0.001 * g ** 2 for k, g in grads.items()}
+                grads = {k: m[k] / (1 - 0.9 ** t) / (np.sqrt(v[k] / (1 - 0.999 ** t)) + 1e-8)
+                         for k in params}
+            params = {k: p - settings.alpha * grads[k] for k, p in params.items()}
     return params
 
 

@@ -204,6 +204,51 @@ Every random number (the first weights, every shuffle) comes from one `np.random
 `rng`, passed along: the same seed then trains the same network.
 """
 
+INTRO_3 = r"""# Chapter 3: better optimisers, a wider network
+
+Plain gradient descent takes every step in the direction of the latest gradient, scaled by
+one learning rate for all the parameters. This chapter writes two ways of stepping that learn
+faster, momentum and Adam, and weight decay, which keeps the weights small; then a network with
+128 hidden units instead of 10 trains with your Adam.
+
+**How to work:** as in the earlier chapters, run the cells from the top, replace
+`raise NotImplementedError()` with your code, run the cell, then its check.
+
+From here on the parameters travel as a dict, `params["W1"]`, `params["b1"]`, ..., and a
+gradient is keyed like its parameter: `grads["W1"]` is the gradient of $W_1$ (not
+`grads["dW1"]`). The same code then serves a network of any depth.
+
+## Momentum
+
+A velocity $v$ adds up the gradients, the older ones weighted down by $\beta$, and the step
+follows the velocity:
+
+$$v \leftarrow \beta v + g, \qquad p \leftarrow p - \alpha v$$
+
+Along a slope that keeps its direction the velocity grows to about $g / (1 - \beta)$, ten
+times the gradient for $\beta = 0.9$; across a valley, where the gradient flips sign from step
+to step, it cancels out. (Some courses write $v \leftarrow \beta v + (1 - \beta) g$, an average
+instead of a sum; the exercise uses the form above, PyTorch's.)
+
+## Adam
+
+Adam keeps two averages per parameter, of the gradient and of its square, and divides one by
+the square root of the other, so each parameter's step is about $\alpha$ whatever the scale of
+its gradients:
+
+$$m \leftarrow \beta_1 m + (1 - \beta_1) g, \qquad v \leftarrow \beta_2 v + (1 - \beta_2) g^2$$
+$$\hat m = \frac{m}{1 - \beta_1^t}, \qquad \hat v = \frac{v}{1 - \beta_2^t}, \qquad
+p \leftarrow p - \alpha \frac{\hat m}{\sqrt{\hat v} + \epsilon}$$
+
+Both averages start at 0, so at first they are too small; dividing by $1 - \beta^t$ (the bias
+correction, $t = 1$ at the first step) undoes exactly that.
+
+## Weight decay
+
+Adding $\frac{\lambda}{2} \sum W^2$ over the weights to the loss penalises large weights; its
+gradient adds $\lambda W$ to each weight's gradient. The biases are left out.
+"""
+
 SETUP = """## Setup
 
 Run this cell first. If it says `No module named 'grader'`, this kernel's Python does not have
@@ -225,7 +270,7 @@ def _exercise_table(chapter: Chapter) -> str:
 def _names(names: list[str]) -> str:
     """"`a`", "`a` and `b`", "`a`, `b` and `c`"."""
     quoted = [f"`{name}`" for name in names]
-    return " and ".join(filter(None, [", ".join(quoted[:-1]), quoted[-1]]))
+    return " and ".join(filter(None, [", ".join(quoted[:-1]), quoted[-1]])) if quoted else ""
 
 
 def _exercise_intro(number: int, ex: Exercise) -> str:
@@ -272,7 +317,8 @@ def _earlier_intro(chapter: Chapter, earlier: list[Exercise]) -> str:
     indirect = [n for n in names if n not in direct]
     before = _chapters(earlier)
     said = (f"{_names(callers)} call{'s' if len(callers) == 1 else ''} your {_names(direct)} "
-            f"from {before}" + (f", which call your {_names(indirect)}" if indirect else ""))
+            f"from {before}" + (f", which call your {_names(indirect)}" if indirect else "")) \
+        if callers else f"The training at the end runs your {_names(names)} from {before}"
     return "\n".join([
         f"## Your functions from {before}", "",
         f"{said}. This notebook is graded as one file, on its own (`python -m grader --chapter "
@@ -320,7 +366,7 @@ def _training_intro(chapter: Chapter) -> str:
               "network's guesses.")
 
 
-INTROS = {1: INTRO_1, 2: INTRO_2}
+INTROS = {1: INTRO_1, 2: INTRO_2, 3: INTRO_3}
 
 
 def build_notebook(chapter: Chapter = CHAPTERS[0]) -> NotebookNode:

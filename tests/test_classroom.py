@@ -312,10 +312,11 @@ def workflow_steps() -> list[dict[str, str]]:
 
 def test_classroom_workflow_is_wired_to_the_reporter():
     steps = workflow_steps()
-    chapter_2 = [ex.name for ex in CHAPTERS[1].exercises]
-    assert [s["id"] for s in steps] == [*NAMES, "training1", *chapter_2, "training2"]
-    assert {s["id"]: s["max_score"] for s in steps} == dict(
-        POINTS, training1=0.0, training2=0.0) | {ex.name: ex.points for ex in CHAPTERS[1].exercises}
+    assert [s["id"] for s in steps] == [name for c in CHAPTERS for name in (
+        *(ex.name for ex in c.exercises), f"training{c.number}")]
+    assert {s["id"]: s["max_score"] for s in steps} == {ex.name: ex.points for c in CHAPTERS
+                                                        for ex in c.exercises} \
+        | {f"training{c.number}": 0.0 for c in CHAPTERS}
     from grader.release import classroom_workflow
 
     text = classroom_workflow()
@@ -352,10 +353,11 @@ def test_classroom_commands_award_the_points(student_copy, tmp_path):
         passed = proc.returncode == 0 and not proc.stderr
         assert proc.returncode in (0, 1) and "Traceback" not in proc.stderr, proc.stderr
         points[step["id"]] = step["max_score"] if passed else 0.0
-    # Chapter 2's stubs earn nothing, and neither chapter trains: softmax is wrong in one, the
-    # network's functions of the other are not started.
-    chapter_2 = {ex.name: 0.0 for ex in CHAPTERS[1].exercises}
-    assert points == dict(POINTS, softmax=0.0, training1=0.0, training2=0.0) | chapter_2
+    # The later chapters' stubs earn nothing, and no chapter trains: softmax is wrong in the
+    # first, the network's functions of the others are not started.
+    later = {ex.name: 0.0 for c in CHAPTERS[1:] for ex in c.exercises}
+    assert points == dict(POINTS, softmax=0.0) | later | {
+        f"training{c.number}": 0.0 for c in CHAPTERS}
 
 
 # --------------------------------------------------------------------------- batch

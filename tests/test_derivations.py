@@ -60,6 +60,14 @@ FACTS = {
                          "W1, b1, W2, b2 = update_params(...)", "one step per epoch",
                          "ceil(m / b) steps per epoch", "A fresh shuffle each epoch",
                          "the same seed trains the same network"],
+    "momentum_step": ["v_t = beta v_(t-1) + g_t", "g / (1 - beta)", "ten times g",
+                      "with the velocity of this step", "(n_h, 784) for W1",
+                      "v = beta v + (1 - beta) g"],
+    "adam_step": ["(1 - beta1) g", "(1 - beta2) g^2", "m = (1 - beta1^t) g",
+                  "bias correction", "m_hat = g", "t counts from 1", "about alpha in size",
+                  "eps goes outside the square root", "(n_h, 784)"],
+    "weight_decay": ["(lam / 2) sum over the weights", "lam W[i, j]", "of W's shape",
+                     "biases are left out", "Return a new dict"],
 }
 # Level 3's code gives itself away by these; level 2 may name a NumPy function, not the line.
 CODE = ("@", "np.", ".T", ".shape", ".sum(", ".max(", ".astype(", "keepdims=True)")

@@ -149,6 +149,54 @@ MISTAKE_SOURCES |= {  # chapter 2
     "repeats": ("mini_batches", BATCHES.format(perm="rng.integers(0, m, m)",
                                                starts="range(0, m, batch_size)")),
 }
+MOMENTUM = ("def momentum_step(params, grads, velocity, alpha, beta=0.9):\n"
+            "    v = {{k: {v} for k in params}}\n"
+            "    return {{k: params[k] - alpha * {step} for k in params}}, {returned}")
+ADAM = ("import numpy as np\n\n"
+        "def adam_step(params, grads, m, v, t, alpha=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):\n"
+        "    b1, b2 = {betas}\n"
+        "    m = {{k: b1 * m[k] + (1 - b1) * grads[k] for k in params}}\n"
+        "    v = {{k: b2 * v[k] + (1 - b2) * {g2} for k in params}}\n"
+        "    out = {{}}\n"
+        "    for k in params:\n"
+        "        m_hat, v_hat = {hats}\n"
+        "        out[k] = params[k] - alpha * {m_used} / ({root})\n"
+        "    return out, m, v")
+ADAM_GOOD = dict(betas="beta1, beta2", g2="grads[k] ** 2",
+                 hats="m[k] / (1 - b1 ** t), v[k] / (1 - b2 ** t)", m_used="m_hat",
+                 root="np.sqrt(v_hat) + eps")
+DECAY = ("def weight_decay(grads, params, lam):\n"
+         "    return {{k: g + {term} if {which} else g for k, g in grads.items()}}")
+MOMENTUM_GOOD = dict(v="beta * velocity[k] + grads[k]", step="v[k]", returned="v")
+MISTAKE_SOURCES |= {  # chapter 3
+    "averaged": ("momentum_step", MOMENTUM.format(**(MOMENTUM_GOOD | dict(
+        v="beta * velocity[k] + (1 - beta) * grads[k]")))),
+    "gradient_step": ("momentum_step", MOMENTUM.format(**(MOMENTUM_GOOD | dict(step="grads[k]")))),
+    "old_velocity": ("momentum_step", MOMENTUM.format(**(MOMENTUM_GOOD | dict(
+        step="velocity[k]")))),
+    "velocity_unchanged": ("momentum_step", MOMENTUM.format(**(MOMENTUM_GOOD | dict(
+        returned="velocity")))),
+    "no_beta": ("momentum_step", MOMENTUM.format(**(MOMENTUM_GOOD | dict(
+        v="velocity[k] + grads[k]")))),
+    "adds_velocity": ("momentum_step", MOMENTUM.format(**(MOMENTUM_GOOD | dict(step="-v[k]")))),
+    "sutskever": ("momentum_step", MOMENTUM.format(**(MOMENTUM_GOOD | dict(
+        v="beta * velocity[k] - alpha * grads[k]", step="-v[k] / alpha")))),
+    "moments_swapped": ("adam_step", ADAM.format(**ADAM_GOOD).replace("return out, m, v",
+                                                                      "return out, v, m")),
+    "no_bias_correction": ("adam_step", ADAM.format(**(ADAM_GOOD | dict(hats="m[k], v[k]")))),
+    "t_from_0": ("adam_step", ADAM.format(**(ADAM_GOOD | dict(
+        hats="m[k] / (1 - b1 ** (t - 1)), v[k] / (1 - b2 ** (t - 1))")))),
+    "t_plus_1": ("adam_step", ADAM.format(**(ADAM_GOOD | dict(
+        hats="m[k] / (1 - b1 ** (t + 1)), v[k] / (1 - b2 ** (t + 1))")))),
+    "eps_inside": ("adam_step", ADAM.format(**(ADAM_GOOD | dict(root="np.sqrt(v_hat + eps)")))),
+    "not_squared": ("adam_step", ADAM.format(**(ADAM_GOOD | dict(g2="grads[k]")))),
+    "no_m_hat": ("adam_step", ADAM.format(**(ADAM_GOOD | dict(m_used="m[k]")))),
+    "betas_swapped": ("adam_step", ADAM.format(**(ADAM_GOOD | dict(betas="beta2, beta1")))),
+    "biases_too": ("weight_decay", DECAY.format(term="lam * params[k]", which="True")),
+    "minus": ("weight_decay", DECAY.format(term="-lam * params[k]", which="k[0] == 'W'")),
+    "half": ("weight_decay", DECAY.format(term="lam / 2 * params[k]", which="k[0] == 'W'")),
+    "twice": ("weight_decay", DECAY.format(term="2 * lam * params[k]", which="k[0] == 'W'")),
+}
 SYMPTOMS = {  # chapter 2's, recognised from the output: a fragment of what each says
     "positive": "the weights are all positive", "notebook": "the original notebook's rand - 0.5",
     "unit": "the weights are N(0, 1)", "xavier": "(Xavier/LeCun)",
