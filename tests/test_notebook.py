@@ -266,7 +266,7 @@ def test_never_overwrites(tmp_path: Path):
     (["notes.txt"], ["notes.txt", ".ipynb"]),
     (["missing/nb.ipynb"], ["missing", "does not exist"]),
     (["a.ipynb", "b.ipynb"], ["b.ipynb"]),
-    (["--chapter", "9"], ["no chapter '9'", "1, 2, 3"]),
+    (["--chapter", "9"], ["no chapter", "9"]),
 ])
 def test_notebook_usage_errors(tmp_path: Path, args: list[str], mentions: list[str]):
     run = run_grader(["notebook", *args], tmp_path / "tmp", cwd=tmp_path)
