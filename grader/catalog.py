@@ -82,7 +82,7 @@ class TrainingSettings:
     eval_every: int  # steps between two looks at the dev accuracy
     batch_size: int | None = None  # None: the whole training set at once
     init: str = "he"  # "he": N(0, 2 / fan_in), biases 0; "uniform": U(-0.5, 0.5) for everything
-    optimizer: str = "sgd"  # "sgd": the learner's update_params; "adam": their adam_step
+    optimizer: str = "sgd"  # "sgd": the learner's update_params; "momentum", "adam": theirs
     stop_at: float | None = None  # stop early at this dev accuracy
     seed: int = 0
 

@@ -24,6 +24,13 @@ from grader.usage import DEFAULT_SUBMISSION, Parser, UsageError, add_timeout_opt
 BUDGET = 600.0  # seconds an experiment may train: longer than the verdict's, for bigger runs
 SHOWN_UNITS = 16  # hidden units drawn in the terminal
 UNITS_FIGURE = "hidden_units.png"
+COMPARED_FIGURE = "optimisers.png"
+# What --compare trains with: (optimizer, learning rate, the learner's function, its name in
+# words). Each rate is one that optimiser trains these networks well with: momentum's steps
+# grow to about 1 / (1 - beta) = 10 times its rate, Adam's are about its rate in size.
+OPTIMISERS = (("sgd", 0.1, "update_params", "SGD"),
+              ("momentum", 0.01, "momentum_step", "momentum (beta 0.9)"),
+              ("adam", 2e-3, "adam_step", "Adam"))
 
 
 def _positive(kind: type, most: float):
@@ -66,6 +73,11 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--figures", type=Path, metavar="DIR",
                    help=f"also draw the curve, the confusion matrix, digits and {UNITS_FIGURE} "
                         "as PNGs in DIR")
+    p.add_argument("--compare", action="store_true",
+                   help="train the same network from the same first parameters in the same "
+                        "batches three times, with your update_params, momentum_step and "
+                        "adam_step (each at its own learning rate), and show the curves side by "
+                        f"side ({COMPARED_FIGURE} with --figures)")
     p.add_argument("--force", action="store_true", help="replace files of yours in DIR")
     add_timeout_option(p)
     return p
@@ -108,8 +120,83 @@ def main(argv: list[str]) -> int:
                 return run_training(worker, data, verdict, settings, on_progress, exercises)
 
         started = time.perf_counter()
+        if args.compare:
+            return _compare(worker, verdict, data, args)
         results = grade_submission(worker, list(chapter.exercises), 0, training)
     return _show(results, verdict, settings, data, args, time.perf_counter() - started)
+
+
+def _compare(worker, verdict, data, args: argparse.Namespace) -> int:
+    """The same network trained with each of the learner's optimisers; the curves side by
+    side."""
+    from rich.table import Table
+    from rich.text import Text
+
+    from grader.catalog import BY_NAME
+    from grader.engine import run_checks
+    from grader.report import TrainingProgress, console
+    from grader.results import Status
+    from grader.training import run_training
+
+    con = console()
+    network = [ex for ex in CHAPTERS[0].exercises if ex.name != "update_params"]
+    runs = {}
+    for optimizer, alpha, function, words in OPTIMISERS:
+        [result] = run_checks(worker, [BY_NAME[function]], 0)
+        if result.status not in (Status.PASSED, Status.FAILED):
+            con.print(Text(f"{words}: not trained, {function} is "
+                           f"{result.status.value.replace('_', ' ')}", style="yellow"))
+            continue
+        settings = replace(verdict.settings, optimizer=optimizer, alpha=alpha)
+        uses = (*(ex.name for ex in network), function)
+        con.print(Text(f"{words}: training with your {function}, alpha {alpha:g}", style="dim"))
+        with TrainingProgress(settings) as on_progress:
+            runs[words] = run_training(worker, data, replace(verdict, uses=uses, settings=settings),
+                                       settings, on_progress)
+    trained = {w: r for w, r in runs.items() if r.history}
+    if not trained:
+        for words, r in runs.items():
+            con.print(Text(f"{words}: {r.message}", style="red"), soft_wrap=True)
+        return 1
+    table = Table(title=f"Dev accuracy along training, 784-{verdict.layers[1]}-10, the same "
+                        "first parameters and batches", title_justify="left", box=None)
+    table.add_column("step", justify="right")
+    for words in trained:
+        table.add_column(words, justify="right")
+    steps = sorted({h["step"] for r in trained.values() for h in r.history})
+    picks = [steps[round(i * (len(steps) - 1) / 9)] for i in range(10)] if len(steps) > 10 \
+        else steps
+    for step in dict.fromkeys(picks):
+        table.add_row(f"{step:.0f}", *(next((f"{h['dev_accuracy']:.3f}" for h in r.history
+                                             if h["step"] == step), "") for r in trained.values()))
+    table.add_row("final", *(f"{r.dev_accuracy:.3f}" for r in trained.values()), style="bold")
+    table.add_row("seconds", *(f"{r.seconds:.1f}" for r in trained.values()))
+    con.print(table)
+    if args.figures:
+        print(f"wrote {draw_compared(trained, args.figures / COMPARED_FIGURE)}")
+    return 0
+
+
+def draw_compared(runs: dict, path: Path) -> Path:
+    """Each optimiser's dev accuracy and loss against the step, in one PNG."""
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(7, 5.5), layout="constrained")
+    accuracy, loss = fig.subplots(2, 1, sharex=True)
+    for words, r in runs.items():
+        steps = [h["step"] for h in r.history]
+        accuracy.plot(steps, [h["dev_accuracy"] for h in r.history], "o-", markersize=2,
+                      label=f"{words} (final {r.dev_accuracy:.3f})")
+        loss.plot(steps, [h["loss"] for h in r.history], "o-", markersize=2, label=words)
+    accuracy.set_ylabel("dev accuracy")
+    accuracy.legend(loc="lower right")
+    loss.set_ylabel("train loss")
+    loss.set_xlabel("step")
+    loss.legend(loc="upper right")
+    fig.suptitle("The same network, first parameters and batches, three optimisers", fontsize=10)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=110, metadata={"Software": "nn-grader experiment"})
+    return path
 
 
 def _check_figures(folder: Path, force: bool) -> None:

@@ -73,20 +73,23 @@ KEYS = ("W1", "b1", "W2", "b2")
 
 def _optimiser(functions: dict[str, Callable], s: TrainingSettings) -> Callable:
     """update(W1, b1, W2, b2, dW1, db1, dW2, db2, alpha) -> the new parameters, with the
-    learner's update_params, or with their adam_step on dicts (its state kept here)."""
+    learner's update_params, or their momentum_step or adam_step on dicts (the optimiser's
+    state kept here)."""
     if s.optimizer == "sgd":
         return functions["update_params"]
-    adam = functions["adam_step"]
-    state: dict[str, Any] = {"m": None, "v": None, "t": 0}
+    state: dict[str, Any] = {"t": 0}
 
     def update(*arrays: Any) -> tuple:
         params, grads = dict(zip(KEYS, arrays[:4])), dict(zip(KEYS, arrays[4:8]))
-        if state["m"] is None:
-            state["m"] = {k: np.zeros_like(p) for k, p in params.items()}
-            state["v"] = {k: np.zeros_like(p) for k, p in params.items()}
+        for name in ("m", "v", "velocity"):
+            state.setdefault(name, {k: np.zeros_like(p) for k, p in params.items()})
         state["t"] += 1
-        params, state["m"], state["v"] = adam(params, grads, state["m"], state["v"], state["t"],
-                                              arrays[8])
+        if s.optimizer == "momentum":
+            params, state["velocity"] = functions["momentum_step"](
+                params, grads, state["velocity"], arrays[8])
+        else:
+            params, state["m"], state["v"] = functions["adam_step"](
+                params, grads, state["m"], state["v"], state["t"], arrays[8])
         return tuple(params[k] for k in KEYS)
 
     return update

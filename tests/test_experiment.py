@@ -91,3 +91,31 @@ def test_once_everything_passes_the_report_points_to_the_next_chapter_then_exper
     assert run.returncode == 0, run.stderr
     assert "Well done! Next: experiment with your network: python -m grader experiment" in \
         " ".join(run.stdout.split()), run.stdout
+
+
+def test_compare_trains_the_same_network_with_each_optimiser(tmp_path, submission):
+    run = run_grader(["experiment", "--compare", "--submission", str(SOLUTIONS), "--epochs", "2"],
+                     tmp_path / "t1")
+    assert run.returncode == 0, run.stderr
+    out = " ".join(run.stdout.split())
+    for words in ("SGD", "momentum (beta 0.9)", "Adam"):
+        assert words in out
+    assert "training with your momentum_step, alpha 0.01" in out
+    final = next(line for line in run.stdout.splitlines() if line.strip().startswith("final"))
+    assert all(float(a) > 0.7 for a in final.split()[1:]), final
+    # An optimiser not written yet is said, and the others still train.
+    folder = submission({"momentum_step.py": "def momentum_step(params, grads, velocity, alpha, "
+                                             "beta=0.9):\n    raise NotImplementedError()\n"})
+    run = run_grader(["experiment", "--compare", "--submission", str(folder), "--epochs", "1"],
+                     tmp_path / "t2")
+    assert run.returncode == 0, run.stderr
+    assert "momentum (beta 0.9): not trained, momentum_step is not started" in \
+        " ".join(run.stdout.split())
+
+
+def test_compare_draws_the_curves(tmp_path):
+    pytest.importorskip("matplotlib")
+    run = run_grader(["experiment", "--compare", "--submission", str(SOLUTIONS), "--epochs", "1",
+                      "--figures", str(tmp_path / "figs")], tmp_path / "t")
+    assert run.returncode == 0, run.stderr
+    assert (tmp_path / "figs" / "optimisers.png").read_bytes()[:4] == b"\x89PNG"
