@@ -139,7 +139,8 @@ class Wording:
     seed: str = "--seed {seed}"  # repeat these random inputs
     everything: str = "Run python -m grader to grade all and train."
     beyond: str = ("Next: experiment with your network: python -m grader experiment --hidden 32 "
-                   "--alpha 0.1 (more hidden units, other steps, epochs or batches).")
+                   "--alpha 0.1 (more hidden units, other steps, epochs or batches), or "
+                   "--compare to race your SGD, momentum and Adam.")
 
 
 TERMINAL = Wording()
