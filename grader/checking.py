@@ -139,12 +139,13 @@ def number_matches(learner, args: dict[str, Any], *, rtol: float = 1e-6, atol: f
     inputs = call_args(learner, args)
     expected = float(learner.reference(*inputs))
     got = call_explained(learner, inputs)
-    what = what or f"{learner.exercise.name}(...) for " + describe(dict(zip(
-        learner.exercise.arg_names, inputs)))
+    named = dict(zip(learner.exercise.arg_names, inputs))
+    context = describe(named) or ", ".join(f"{k} of shape {v.shape}" for k, v in named.items()
+                                           if isinstance(v, np.ndarray))
+    what = what or f"{learner.exercise.name}(...) for {context}"
     try:
         return expect_number(got, expected, what, rtol=rtol, atol=atol)
     except CheckFailed as failure:
-        named = dict(zip(learner.exercise.arg_names, inputs))
         causes = [m.says for m in getattr(learner.module, "MISTAKES", ())
                   if _gives(m, named, got) and not _gives(m, named, expected)]
         raise CheckFailed(str(failure) + (f"\nLikely cause: {'; '.join(causes)}" if causes

@@ -99,6 +99,17 @@ def _grade(args: argparse.Namespace, chapter: Chapter, exercises: list[Exercise]
                          + ": leave those out to train and draw it")
     if args.figures and args.figures.exists() and not args.figures.is_dir():
         raise UsageError(f"--figures {args.figures}: that is a file, not a folder")
+    if args.predictions is not None:
+        if not will_train:
+            raise UsageError("--predictions writes what the trained network guesses, and "
+                             "training does not run " + ("for named exercises" if args.exercises
+                                                         else "with --no-train"))
+        if args.predictions.is_dir():
+            raise UsageError(f"--predictions {args.predictions}: that is a folder; give a file "
+                             "name such as predictions.csv")
+        if not args.predictions.parent.is_dir():
+            raise UsageError(f"cannot write {args.predictions}: the folder "
+                             f"{args.predictions.parent} does not exist")
     if args.full_batch and "full-batch" not in chapter.verdict.variants:
         raise UsageError(f"chapter {chapter.number} trains only one way: leave out --full-batch")
     settings = chapter.verdict.variants["full-batch"] if args.full_batch else None
@@ -204,6 +215,9 @@ def _predictions_path(args: argparse.Namespace, data) -> Path | None:
 def _write_outputs(args: argparse.Namespace, results, data) -> list[Path]:
     training = results.training
     if not training.predictions:
+        if args.predictions is not None:
+            print(f"{args.predictions} was not written: the network was not trained",
+                  file=sys.stderr)
         return []
     written = []
     path = _predictions_path(args, data)

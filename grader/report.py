@@ -175,6 +175,9 @@ def _next_step(results: Results, submission: Path, progress: ProgressView | None
                 f"{_where(BY_NAME[name], submission)}, then {rerun.format(name=name)}")
     if results.training.status == Status.FAILED:
         return "Next: your functions pass their checks but the network does not learn yet: see above."
+    if results.training.status == Status.ERROR:
+        return ("Next: your functions pass their checks, but training them together stopped "
+                "with an error: see above (the function it names, and what it was given).")
     if results.training.status == Status.PASSED:
         later = [c for c in CHAPTERS if chapter and c.number > chapter.number]
         beyond = (f"Next: chapter {later[0].number}, {later[0].title.lower()}: python -m grader "

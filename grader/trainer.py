@@ -10,12 +10,23 @@ disguised (grader.training.Disguise); the batches are drawn here from the settin
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
 
 from grader.catalog import TrainingSettings
+
+
+def rate(s: TrainingSettings, step: int, m: int) -> float:
+    """The learning rate of step `step` (from 0): s.alpha, or with s.schedule "cosine" that
+    rate decayed along half a cosine to 0 at the last step, which ends training with small,
+    quiet steps."""
+    if s.schedule != "cosine":
+        return s.alpha
+    total = s.epochs * (1 if s.batch_size is None else math.ceil(m / s.batch_size))
+    return s.alpha * 0.5 * (1 + math.cos(math.pi * step / total))
 
 
 def batches(m: int, s: TrainingSettings) -> Iterator[tuple[int, np.ndarray | slice]]:
@@ -48,7 +59,7 @@ def train(functions: dict[str, Callable], *, X: np.ndarray, Y: np.ndarray, X_dev
         with np.errstate(all="ignore"):
             loss = float(-np.log(np.asarray(A2)[yb, np.arange(yb.size)]).mean())
         grads = backward(Z1, A1, Z2, A2, params[0], params[2], xb, yb)
-        params = list(update(*params, *grads, s.alpha))
+        params = list(update(*params, *grads, rate(s, step, X.shape[1])))
         step += 1
         losses.append(loss)
         first_loss = loss if first_loss is None else first_loss

@@ -27,7 +27,7 @@ import numpy as np
 from grader import network
 from grader.catalog import TrainingSettings, Verdict
 from grader.results import ExerciseResult, Status, TrainingResult
-from grader.trainer import batches
+from grader.trainer import batches, rate
 from grader.wire import Opaque
 
 
@@ -343,7 +343,8 @@ def reference_params(data: Data, verdict: Verdict, settings: TrainingSettings) -
                 v = {k: 0.999 * v[k] + 0.001 * g ** 2 for k, g in grads.items()}
                 grads = {k: m[k] / (1 - 0.9 ** t) / (np.sqrt(v[k] / (1 - 0.999 ** t)) + 1e-8)
                          for k in params}
-            params = {k: p - settings.alpha * grads[k] for k, p in params.items()}
+            params = {k: p - rate(settings, t - 1, X.shape[1]) * grads[k]
+                      for k, p in params.items()}
     return params
 
 

@@ -325,8 +325,9 @@ def _earlier_intro(chapter: Chapter, earlier: list[Exercise]) -> str:
         f"{chapter.number} --submission {default_path(chapter)}` runs its code cells in order), "
         "so it cannot import them from another notebook: your own versions must be in it. "
         "Replace the stubs in the next cell with your functions, copied from your "
-        f"{before} notebook ({default_path(CHAPTERS[0])}) or from `exercises/`, run it, then "
-        "run the check below it.", "",
+        f"{before} notebook ({default_path(CHAPTERS[0])}) or from `exercises/` (without "
+        "their `from .relu import relu` lines: here every function is in this notebook), run "
+        "it, then run the check below it.", "",
         f"Until then everything but the training works: while the exercises of this chapter are "
         f"checked, the grader uses its own versions of these, so a bug in {before} never fails "
         "an exercise here. Only the training at the end runs yours."])

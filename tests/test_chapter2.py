@@ -246,6 +246,8 @@ MISTAKEN = {  # cause -> what the learner's loop does differently
                                "batches = [(X, Y)] if batch_size is None else "
                                "mini_batches(X, Y, batch_size, rng)"),
     "alpha_changed": dict(alpha="0.01"),
+    "epochs_off_by_one": dict(before="epochs = epochs + 1"),
+    "batch_skipped": dict(batches="(batches[1:] if batch_size else batches)"),
     "different_examples": dict(forward_x="X[:, :xb.shape[1]]"),
     "other_generator": dict(init="W1, b1, W2, b2 = init_params(X.shape[0], 10, 10, "
                                  "np.random.default_rng())"),
@@ -253,7 +255,7 @@ MISTAKEN = {  # cause -> what the learner's loop does differently
 
 
 def test_every_cause_of_the_record_has_a_learner_loop():
-    tested = set(MISTAKEN) | {"no_update", "one_epoch", "epochs_off_by_one", "no_mini_batches",
+    tested = set(MISTAKEN) | {"no_update", "one_epoch", "no_mini_batches",
                               "shuffles_per_epoch", "shuffles_other_data",
                               "batch_size_changed", "stale_gradients",
                               "backward_not_forward", "forward_stale_params",
@@ -422,3 +424,23 @@ def test_a_classroom_release_for_chapter_2_only(tmp_path):
     assert "python -m grader relu\n" not in workflow
     bad = run_grader(["release", str(tmp_path / "copy2"), "--chapter", "7"], tmp_path / "t2")
     assert bad.returncode == 2 and "there is no chapter '7'" in bad.stderr
+
+
+@pytest.mark.parametrize("where, said", [("missing/p.csv", "does not exist"),
+                                         (".", "that is a folder")])
+def test_predictions_to_a_path_that_cannot_be_written_is_refused_before_training(
+        tmp_path, where, said):
+    run = run_grader(["--chapter", "2", "--submission", str(SOLUTIONS), "--predictions",
+                      str(tmp_path / where)], tmp_path / "t")
+    assert run.returncode == 2 and said in run.stderr and "Traceback" not in run.stderr
+
+
+def test_a_notebook_with_files_pasted_from_exercises_is_graded(tmp_path):
+    """Each solution file pasted into a cell as it is, `from .relu import relu` included."""
+    nbformat = pytest.importorskip("nbformat")
+    cells = [nbformat.v4.new_code_cell(p.read_text()) for p in sorted(SOLUTIONS.glob("*.py"))
+             if p.name != "__init__.py"]
+    path = tmp_path / "mine.ipynb"
+    nbformat.write(nbformat.v4.new_notebook(cells=cells), str(path))
+    run = _grade(path, tmp_path / "t", "--no-train")
+    assert run.returncode == 0, _told_all(run)

@@ -144,6 +144,9 @@ MISTAKE_SOURCES |= {  # chapter 2
     "he_uniform": ("init_params", INIT.format(
         W1="rng.uniform(-np.sqrt(6 / n_x), np.sqrt(6 / n_x), (n_h, n_x))",
         W2="rng.uniform(-np.sqrt(6 / n_h), np.sqrt(6 / n_h), (n_y, n_h))")),
+    "other_layer": ("init_params", INIT.format(W1="rng.normal(0, np.sqrt(2 / n_x), (n_h, n_x))",
+                                               W2="rng.normal(0, np.sqrt(2 / n_x), (n_y, n_h))")),
+    "rows_only": ("cross_entropy", CE.format(loss="-np.sum(np.log(A2[Y])) / m")),
     "dropped_last": ("mini_batches", BATCHES.format(perm="rng.permutation(m)",
                                                     starts="range(0, m - batch_size + 1, batch_size)")),
     "repeats": ("mini_batches", BATCHES.format(perm="rng.integers(0, m, m)",
@@ -202,7 +205,7 @@ SYMPTOMS = {  # chapter 2's, recognised from the output: a fragment of what each
     "unit": "the weights are N(0, 1)", "xavier": "(Xavier/LeCun)",
     "fan_out": "scaled by their number of outputs", "glorot": "(Glorot)",
     "variance": "the variance 2 / fan_in is used as the standard deviation",
-    "he_uniform": "(He uniform", "dropped_last": "the last, smaller batch is missing",
+    "he_uniform": "(He uniform", "other_layer": "W2 is scaled by n_x", "dropped_last": "the last, smaller batch is missing",
     "repeats": "the columns are drawn with replacement",
 }
 EXPECTED = {m.key: m.says for m in MISTAKES if isinstance(m, Mistake)} | SYMPTOMS | {

@@ -32,6 +32,10 @@ MISTAKES = (
             lambda a: float(np.log(_picked(a)).mean())),
     Mistake("log10", "np.log10 is used where the natural log np.log belongs",
             lambda a: float(-np.log10(_picked(a)).mean())),
+    Mistake("rows_only", "A2[Y] picks whole rows (an (m, m) matrix of every example's "
+            "probability of each label): index row and column together, A2[Y, np.arange(m)]",
+            lambda a: float(-np.log(np.asarray(a["A2"], dtype=np.float64)[a["Y"]]).sum()
+                            / a["Y"].size)),
     Mistake("unprotected", "log(0) is -inf: clip the probabilities first, "
             "np.clip(p, 1e-12, 1.0), so that a probability of 0 gives a large finite loss",
             lambda a: float(-np.log(_picked(a)).mean())),
@@ -72,7 +76,7 @@ def check_zero_probability(learner, rng):
             "probability 0)")
     value = as_number(learner(A2, Y), what)
     if not np.isfinite(value):
-        said = MISTAKES[4].says
+        said = next(m.says for m in MISTAKES if m.key == "unprotected")
         raise CheckFailed(f"{what} is {value}\nLikely cause: {said}", [said])
     # That example alone should cost at least 10 (-log(1e-12) is 27.6).
     floor = (reference(np.delete(A2, 2, axis=1), np.delete(Y, 2)) * 6 + 10) / 7

@@ -41,8 +41,10 @@ CAUSES = {
     "last_batch_skipped": "the last, smaller batch of each epoch gets no step: loop over every "
                           "batch mini_batches returns",
     "one_epoch": "only one epoch is made: loop `for epoch in range(epochs)` around the batches",
-    "epochs_off_by_one": "the epoch loop runs once too often or too rarely: range(epochs) runs "
-                         "exactly epochs times",
+    "epochs_off_by_one": "the epoch loop runs another number of times than epochs: "
+                         "range(epochs) runs exactly epochs times (range(1, epochs) once less)",
+    "batch_skipped": "a batch of each epoch gets no step (range(1, len(batches))?): step on "
+                     "every batch, for X_batch, Y_batch in batches",
     "no_mini_batches": "draw each epoch's batches with your mini_batches(X, Y, batch_size, rng)",
     "one_shuffle": "call mini_batches at the start of every epoch, inside the epoch loop, for "
                    "a fresh shuffle",
@@ -144,27 +146,41 @@ def _first(run: Run) -> tuple:
     return tuple(init.result)
 
 
+def _unstepped(run: Run) -> list[int]:
+    """The batches of the first shuffle that no backward_prop of the run was given."""
+    shuffles = run.calls("mini_batches")
+    if not shuffles or not isinstance(shuffles[0][1].result, list):
+        return []
+    given = [c.args.get("X") for _, c in run.calls("backward_prop")]
+    return [k for k, (xb, _) in enumerate(shuffles[0][1].result)
+            if not any(_same(x, xb) for x in given)]
+
+
 def _step_count(run: Run, updates: list) -> None:
     wanted, got = run.steps_wanted, len(updates)
     if got == wanted:
         return
     m, size = run.X.shape[1], run.batch_size
     per_epoch = 1 if size is None else math.ceil(m / size)
+    # The epochs made, as the shuffles count them (one shuffle for all is said later).
+    shuffles = len(run.calls("mini_batches")) if size is not None else None
+    made = got if size is None else shuffles if shuffles and shuffles > 1 else None
     cause = None
     if got == 0:
-        cause = CAUSES["no_update"]
-    elif size is not None and got == run.epochs:
+        cause = CAUSES["no_update"] if run.calls("backward_prop") else None
+    elif made is not None and made != run.epochs and got == made * per_epoch:
+        cause = CAUSES["one_epoch"] if made == 1 else CAUSES["epochs_off_by_one"]
+    elif size is not None and per_epoch > 1 and got == run.epochs:
         cause = CAUSES["one_step_per_epoch"]
-    elif size is not None and got == run.epochs * (m // size):
-        cause = CAUSES["last_batch_skipped"]
-    elif got == per_epoch:
-        cause = CAUSES["one_epoch"]
-    elif got == run.epochs + 1 or got == run.epochs - 1:
-        cause = CAUSES["epochs_off_by_one"]
+    elif size is not None and got == run.epochs * (per_epoch - 1):
+        skipped = _unstepped(run)
+        cause = CAUSES["last_batch_skipped"] if skipped == [per_epoch - 1] and m % size \
+            else CAUSES["batch_skipped"] if len(skipped) == 1 else None
     how = "one step per epoch, on all the data" if size is None else \
-        f"{per_epoch} batches of at most {size} examples each epoch, one step each"
-    run.fail(f"it makes {got} steps (calls of update_params); it should make {wanted}: "
-             f"{how}", cause)
+        f"{per_epoch} batch{'es' if per_epoch > 1 else ''} of at most {size} examples each " \
+        "epoch, one step each"
+    run.fail(f"it makes {got} step{'s' if got != 1 else ''} (calls of update_params); it should "
+             f"make {wanted}: {how}", cause)
 
 
 def _epochs(run: Run, updates: list) -> list[list]:

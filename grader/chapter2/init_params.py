@@ -12,9 +12,9 @@ from grader.compare import CheckFailed, expect_tuple, num
 from grader.diagnosis import Symptom
 
 NAMES = ("W1", "b1", "W2", "b2")
-# Large draws, with fan-ins and fan-outs all different, so that each wrong scale is told apart:
-# W1 (400, 784), W2 (300, 400).
-SIZES = (784, 400, 300)
+# Large draws, with fan-ins and fan-outs all different, so that each wrong scale is told apart
+# (none within 9% of another): W1 (300, 784), W2 (200, 300).
+SIZES = (784, 300, 200)
 SPREAD = 0.03  # the measured standard deviation may be 3% off: over 10^5 draws it is ~0.2%
 TAIL = 0.0455  # the fraction of a normal distribution beyond 2 standard deviations
 
@@ -67,6 +67,10 @@ MISTAKES = (
     Symptom("variance", _spread(lambda n, o: 2 / n, "the variance 2 / fan_in is used as the "
             "standard deviation: scale by its square root, np.sqrt(2 / fan_in)")),
     Symptom("he_uniform", _he_uniform),
+    Symptom("other_layer", _spread(lambda n, o: np.sqrt(2 / SIZES[0]) if n != SIZES[0]
+                                   else np.nan,
+            "W2 is scaled by n_x, W1's number of inputs: each layer uses its own fan_in, "
+            "np.sqrt(2 / n_h) for W2")),
 )
 
 

@@ -58,6 +58,15 @@ def _pairs(got, a: dict) -> list[tuple[np.ndarray, np.ndarray]]:
         if yb.shape != (xb.shape[1],):
             raise CheckFailed(f"{what}: Y_batch {k} should have shape ({xb.shape[1]},), one "
                               f"label per column of X_batch {k}, but it has shape {yb.shape}")
+        if yb.dtype.kind not in "iu":
+            raise CheckFailed(f"{what}: Y_batch {k} holds labels of dtype {yb.dtype}; they should "
+                              f"stay integers, as in Y ({a['Y'].dtype}), to index with them\n"
+                              "Likely cause: X and Y were stacked into one array to shuffle "
+                              "them together (np.vstack makes the labels floats): shuffle an "
+                              "index instead, X[:, perm] and Y[perm]",
+                              ["X and Y were stacked into one array to shuffle them together "
+                               "(np.vstack makes the labels floats): shuffle an index instead, "
+                               "X[:, perm] and Y[perm]"])
         pairs.append((xb, yb))
     return pairs
 

@@ -94,6 +94,11 @@ def check_small_gradients(learner, rng):
     steps_match(learner, adam_inputs(rng, alpha=0.01), _grads(rng, scale=1e-6), 2, "t")
 
 
+def check_defaults(learner, rng):
+    """alpha 1e-3, beta1 0.9, beta2 0.999 and eps 1e-8 when they are not given"""
+    steps_match(learner, adam_inputs(rng), _grads(rng), 2, "t")
+
+
 def check_hyperparameters(learner, rng):
     """alpha, beta1, beta2 and eps as given"""
     steps_match(learner, adam_inputs(rng, alpha=0.05, beta1=0.8, beta2=0.99, eps=1e-6),
@@ -103,7 +108,8 @@ def check_hyperparameters(learner, rng):
 @pytest.mark.parametrize("dtype", DTYPES, ids=["float64", "float32"])
 def check_dtypes(learner, rng, dtype):
     """works for float32 and float64 parameters"""
-    steps_match(learner, adam_inputs(rng, dtype=dtype), _grads(rng, dtype=dtype), 2, "t")
+    steps_match(learner, adam_inputs(rng, dtype=dtype, alpha=1e-3), _grads(rng, dtype=dtype),
+                2, "t")
 
 
 def check_untouched(learner, rng):
