@@ -163,6 +163,8 @@ def value_hint(got: np.ndarray, expected: np.ndarray) -> str:
     with np.errstate(all="ignore"):
         if np.allclose(got, -expected, rtol=1e-5, atol=1e-8):
             return "; every value has the wrong sign"
+        if not got.any():
+            return "; every value is 0"
         ratio = got.ravel() @ expected.ravel() / max(expected.ravel() @ expected.ravel(), 1e-300)
         if abs(ratio - 1) > 1e-3 and np.allclose(got, ratio * expected, rtol=1e-4, atol=1e-10):
             return f"; every value is {ratio:.4g} times the expected one"
@@ -201,7 +203,10 @@ def expect_untouched(before: tuple, after: tuple, names: tuple[str, ...], fn: st
                 if old.dtype.kind in "fc":
                     changed &= ~(np.isnan(old) & np.isnan(new))
                 idx = np.unravel_index(np.argmax(changed), old.shape)
+                was, now = num(old[idx]), num(new[idx])
+                if was == now:  # a change below six digits: show them all
+                    was, now = repr(float(old[idx])), repr(float(new[idx]))
                 where = (f": {int(changed.sum())} element(s) changed, e.g. {index(idx)} was "
-                         f"{num(old[idx])} and is now {num(new[idx])}")
+                         f"{was} and is now {now}")
             raise CheckFailed(f"{fn} changed its input {name} in place{where}; compute into a new "
                               "array (Z = Z - ... rather than Z -= ...)")
