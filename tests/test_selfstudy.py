@@ -184,6 +184,18 @@ MISTAKE_SOURCES |= {  # chapter 3
     "adds_velocity": ("momentum_step", MOMENTUM.format(**(MOMENTUM_GOOD | dict(step="-v[k]")))),
     "sutskever": ("momentum_step", MOMENTUM.format(**(MOMENTUM_GOOD | dict(
         v="beta * velocity[k] - alpha * grads[k]", step="-v[k] / alpha")))),
+    "fixed_keys": ("momentum_step", MOMENTUM.format(**MOMENTUM_GOOD).replace(
+        "for k in params}}", "for k in params}").replace(
+        "v = {k: beta * velocity[k] + grads[k] for k in params}",
+        "v = dict(velocity, **{k: beta * velocity[k] + grads[k] for k in ('W1', 'b1', 'W2', 'b2')})"
+    ).replace("return {k: params[k] - alpha * v[k] for k in params}",
+              "return dict(params, **{k: params[k] - alpha * v[k] for k in ('W1', 'b1', 'W2', 'b2')})")),
+    "fixed_keys_adam": ("adam_step", ADAM.format(**ADAM_GOOD).replace(
+        "m = {k: b1 * m[k] + (1 - b1) * grads[k] for k in params}",
+        "m = dict(m, **{k: b1 * m[k] + (1 - b1) * grads[k] for k in ('W1', 'b1', 'W2', 'b2')})").replace(
+        "v = {k: b2 * v[k] + (1 - b2) * grads[k] ** 2 for k in params}",
+        "v = dict(v, **{k: b2 * v[k] + (1 - b2) * grads[k] ** 2 for k in ('W1', 'b1', 'W2', 'b2')})").replace(
+        "    out = {}\n    for k in params:", "    out = dict(params)\n    for k in ('W1', 'b1', 'W2', 'b2'):")),
     "moments_swapped": ("adam_step", ADAM.format(**ADAM_GOOD).replace("return out, m, v",
                                                                       "return out, v, m")),
     "no_bias_correction": ("adam_step", ADAM.format(**(ADAM_GOOD | dict(hats="m[k], v[k]")))),

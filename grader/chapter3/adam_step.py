@@ -4,6 +4,7 @@
 import numpy as np
 import pytest
 
+from grader.chapter3 import FIXED_KEYS, only_first_layers
 from grader.checking import DTYPES, dicts_untouched, param_dicts, steps_match
 from grader.diagnosis import Mistake
 
@@ -46,6 +47,7 @@ MISTAKES = (
             "g ** 2", lambda a: _as(a, square=False)),
     Mistake("no_m_hat", "the step uses m where the bias-corrected m_hat belongs",
             lambda a: _as(a, use_hat=False)),
+    Mistake("fixed_keys_adam", FIXED_KEYS, lambda a: only_first_layers(a, _as(a))),
     Mistake("moments_swapped", "m and v come back in each other's place: return (params, m, "
             "v), m the average of the gradients and v of their squares",
             lambda a: (lambda p, m, v: (p, v, m))(*_as(a))),

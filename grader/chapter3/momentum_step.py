@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+from grader.chapter3 import FIXED_KEYS, only_first_layers
 from grader.checking import DTYPES, dicts_untouched, param_dicts, steps_match
 from grader.diagnosis import Mistake
 
@@ -41,6 +42,9 @@ MISTAKES = (
             lambda a: _wrong(a, lambda v, g: v + g)),
     Mistake("adds_velocity", "the step adds the velocity: p = p - alpha v",
             lambda a: _wrong(a, lambda v, g: a["beta"] * v + g, lambda v, g: -v)),
+    Mistake("fixed_keys", FIXED_KEYS,
+            lambda a: only_first_layers(a, reference(a["params"], a["grads"], a["velocity"],
+                                                      a["alpha"], a["beta"]))),
     Mistake("sutskever", "the velocity is kept in the form v = beta v - alpha g, p = p + v "
             "(CS231n's): the parameters come out the same, but this exercise's velocity is "
             "v = beta v + g, with p = p - alpha v",
