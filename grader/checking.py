@@ -21,11 +21,16 @@ DTYPES = (np.float64, np.float32)
 BATCH_SIZES = (7, 13, 1)
 
 
+def mnist_like(rng: np.random.Generator, m: int, n_x: int = 784) -> np.ndarray:
+    """m examples like MNIST's, one per column: pixels in [0, 1], about 70% zero."""
+    return rng.random((n_x, m)) * (rng.random((n_x, m)) < 0.3)
+
+
 def network_inputs(rng: np.random.Generator, m: int, dtype: type = np.float64,
                    layers: tuple[int, ...] = (784, 10, 10)) -> dict[str, np.ndarray]:
     """Parameters at He scale and m MNIST-like examples: pixels in [0, 1], about 70% zero."""
     n_x = layers[0]
-    X = rng.random((n_x, m)) * (rng.random((n_x, m)) < 0.3)
+    X = mnist_like(rng, m, n_x)
     arrays: dict[str, np.ndarray] = {}
     for name, shape in network.shapes(layers).items():
         scale = np.sqrt(2 / shape[1]) if name.startswith("W") else 0.1

@@ -66,24 +66,20 @@ def _serve(proto_in: io.BufferedReader, proto_out: io.BufferedWriter) -> None:
         elif op == "call":
             reply, result = _call(sub, request, value)
             wire.send(proto_out, reply, result)
-        elif op == "train":
+        elif op in ("train", "fit"):  # the grader's loop, or the learner's gradient_descent
             def progress(event: dict) -> None:
                 wire.send(proto_out, {"status": "progress"}, event)
 
             called = {name: _as_planned(fn, sub.plans.get(name))
                       for name, fn in sub.functions.items()}
-            reply, result = _run(sub, lambda: trainer.train(called, progress=progress, **value),
-                                 where=True)
-            wire.send(proto_out, reply, result)
-        elif op == "fit":  # the learner's own gradient_descent trains
-            def progress(event: dict) -> None:
-                wire.send(proto_out, {"status": "progress"}, event)
-
-            called = {name: _as_planned(fn, sub.plans.get(name))
-                      for name, fn in sub.functions.items()}
-            reply, result = _run(sub, lambda: trainer.fit(
-                called, progress=progress, watch=lambda update: sub.swapped(
-                    ("update_params",), {"update_params": update}), **value), where=True)
+            if op == "train":
+                def training() -> Any:
+                    return trainer.train(called, progress=progress, **value)
+            else:
+                def training() -> Any:
+                    return trainer.fit(called, progress=progress, watch=lambda update: sub.swapped(
+                        ("update_params",), {"update_params": update}), **value)
+            reply, result = _run(sub, training, where=True)
             wire.send(proto_out, reply, result)
 
 

@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from grader import network
+from grader import modules, network
 from grader.catalog import TrainingSettings, Verdict
 from grader.results import ExerciseResult, Status, TrainingResult
 from grader.trainer import batches, rate
@@ -331,20 +331,22 @@ def reference_params(data: Data, verdict: Verdict, settings: TrainingSettings) -
     first parameters, in the same batches), for every epoch: no early stop."""
     params = network.as_params(*first_params(verdict, settings))
     X = data.X_train / 255.0
-    m = {k: np.zeros_like(p) for k, p in params.items()}
-    v = {k: np.zeros_like(p) for k, p in params.items()}
+    zeros = {k: np.zeros_like(p) for k, p in params.items()}
+    state = {"velocity": zeros, "m": zeros, "v": zeros}
     with np.errstate(all="ignore"):
         for t, (_, columns) in enumerate(batches(X.shape[1], settings), 1):
             xb, yb = X[:, columns], data.Y_train[columns]
             grads = network.backward(params, network.forward(params, xb), xb, yb)
             grads = {k: grads[f"d{k}"] for k in params}
-            if settings.optimizer == "adam":  # Adam's defaults but alpha, as the learner's
-                m = {k: 0.9 * m[k] + 0.1 * g for k, g in grads.items()}
-                v = {k: 0.999 * v[k] + 0.001 * g ** 2 for k, g in grads.items()}
-                grads = {k: m[k] / (1 - 0.9 ** t) / (np.sqrt(v[k] / (1 - 0.999 ** t)) + 1e-8)
-                         for k in params}
-            params = {k: p - rate(settings, t - 1, X.shape[1]) * grads[k]
-                      for k, p in params.items()}
+            alpha = rate(settings, t - 1, X.shape[1])
+            if settings.optimizer == "adam":  # the exercises' own references, defaults but alpha
+                params, state["m"], state["v"] = modules.reference("adam_step")(
+                    params, grads, state["m"], state["v"], t, alpha)
+            elif settings.optimizer == "momentum":
+                params, state["velocity"] = modules.reference("momentum_step")(
+                    params, grads, state["velocity"], alpha)
+            else:
+                params = {k: p - alpha * grads[k] for k, p in params.items()}
     return params
 
 
