@@ -84,6 +84,9 @@ class TrainingSettings:
     init: str = "he"  # "he": N(0, 2 / fan_in), biases 0; "uniform": U(-0.5, 0.5) for everything
     optimizer: str = "sgd"  # "sgd": the learner's update_params; "momentum", "adam": theirs
     schedule: str = "constant"  # of the learning rate: "constant" or "cosine" (to 0 at the end)
+    # The learner's passes: "prop", forward_prop and backward_prop (one hidden layer, arrays),
+    # or "deep", forward_deep and backward_deep (any depth, dicts).
+    passes: str = "prop"
     stop_at: float | None = None  # stop early at this dev accuracy
     seed: int = 0
 
@@ -726,6 +729,166 @@ CHAPTER_3 = (
     ),
 )
 
+CHAPTER_4 = (
+    Exercise(
+        "forward_deep", 2.0, "ReLU layers, then softmax, for any number of layers",
+        inputs=(dicts("params", "W1, b1, ..., WL, bL"), array("X", "(n_0, m)")),
+        outputs=(array("AL", "(n_L, m)"), Value("caches", "one entry per layer", "list")),
+        calls=("relu", "softmax"),
+        doc="""The forward pass of a network with any number of layers.
+
+        params: a dict W1, b1, ..., WL, bL: Wk of shape (n_k, n_(k-1)), bk of shape (n_k, 1);
+        L is the number of weight matrices (2 for chapter 1's network). X: shape (n_0, m), one
+        example per column. With A0 = X, for k = 1 .. L:
+            Zk = Wk @ A(k-1) + bk
+            Ak = relu(Zk) for k < L,   AL = softmax(ZL) for the last layer
+        Returns the tuple (AL, caches): AL of shape (n_L, m), and caches, whatever your
+        backward_deep needs (for example a list of (A(k-1), Zk, Ak), one per layer). Do
+        not modify params or X.
+
+        Example: params with W1 (128, 784), b1, W2 (64, 128), b2, W3 (10, 64), b3 and X of
+        shape (784, 5) give AL of shape (10, 5), each column summing to 1.
+        """,
+        aliases=("L_model_forward", "forward_propagation", "deep_forward", "forward_pass",
+                 "model_forward", "forward_deep_prop", "deep_forward_prop", "forward",
+                 "feed_forward", "feedforward", "forward_prop_deep", "L_layer_forward"),
+        hints=(
+            "Loop over the layers 1 .. L, each taking the last one's activations; ReLU for all "
+            "but the last, softmax for the last, and keep what the backward pass will need.",
+            "Each layer does what chapter 1's two did, on the last layer's output:\n"
+            "- L = len(params) // 2 counts the layers; A0 is X, of shape (n_0, m).\n"
+            "- Layer k: Zk = Wk @ A(k-1) + bk has shape (n_k, m); bk of shape (n_k, 1) is "
+            "broadcast along the m columns.\n"
+            "- Hidden layers (k < L) apply ReLU: Ak = max(0, Zk). The last applies softmax, "
+            "column by column, so that AL's columns are probabilities.\n"
+            "- The backward pass needs, for every layer, its input A(k-1) (for dWk), Zk (for "
+            "relu'(Zk)) and, for the last one, AL (dZL = AL - one_hot(Y)). Keep them in "
+            "caches, for instance a list of (A(k-1), Zk, Ak), in the order of the layers.",
+            "L = len(params) // 2; A = X; caches = []; for k in range(1, L + 1): A_prev = A; "
+            "Z = params[f'W{k}'] @ A_prev + params[f'b{k}']; A = softmax(Z) if k == L else "
+            "relu(Z); caches.append((A_prev, Z, A)); return A, caches",
+        ),
+    ),
+    Exercise(
+        "backward_deep", 3.0, "the gradients of every layer, from the last to the first",
+        inputs=(dicts("params", "W1, b1, ..., WL, bL"),
+                Value("caches", "from forward_deep", "list"), array("Y", "(m,)")),
+        outputs=(dicts("grads", "W1, b1, ..., WL, bL"),),
+        calls=("relu_deriv", "one_hot"),
+        doc="""Backpropagation through every layer: the gradients of the mean cross-entropy.
+
+        params: the dict W1, b1, ..., WL, bL; caches: what your forward_deep returned with AL
+        for these params; Y: the labels, shape (m,). Returns a dict of gradients keyed like
+        the parameters ("W1", not "dW1"), each of its parameter's shape. From the last layer
+        down to the first:
+            dZL = (AL - one_hot(Y)) / m
+            dWk = dZk @ A(k-1).T,  dbk = dZk summed over the examples (keepdims)
+            dZ(k-1) = (Wk.T @ dZk) * relu_deriv(Z(k-1))       for k > 1
+        (A0 is X.) Do not modify params or Y.
+
+        Example: for chapter 1's network (L = 2) this gives backward_prop's dW1, db1, dW2, db2,
+        under the keys W1, b1, W2, b2.
+        """,
+        aliases=("L_model_backward", "backward_propagation", "deep_backward", "backward_pass",
+                 "model_backward", "backward_deep_prop", "deep_backward_prop", "backward",
+                 "backprop", "back_prop_deep", "backward_prop_deep", "L_layer_backward"),
+        hints=(
+            "Start from dZL = (AL - one_hot(Y)) / m at the top, then walk down the layers: each "
+            "gives dWk and dbk, and passes dZ(k-1) to the layer below.",
+            "The chain rule, one layer at a time, from the loss down:\n"
+            "- For softmax with the cross-entropy, the gradient by ZL is (AL - one_hot(Y)) / m, "
+            "of shape (n_L, m); the 1/m is that of the mean over the examples.\n"
+            "- Zk = Wk A(k-1) + bk, so dWk = dZk A(k-1)^T, of Wk's shape (n_k, n_(k-1)), and "
+            "dbk = the sum of dZk over the m columns, shape (n_k, 1).\n"
+            "- The layer's input gets dA(k-1) = Wk^T dZk, of A(k-1)'s shape; through the ReLU "
+            "below, dZ(k-1) = dA(k-1) * relu'(Z(k-1)), element by element.\n"
+            "- The softmax layer's dZL already includes its own derivative: only the hidden "
+            "layers multiply by relu'.\n"
+            "- Key each gradient like its parameter (grads['W2'] for W2), so that adam_step "
+            "can take params and grads together.",
+            "L = len(params) // 2; AL = caches[-1][2]; dZ = (AL - one_hot(Y, AL.shape[0])) / "
+            "Y.size; for k in range(L, 0, -1): A_prev, Z, A = caches[k - 1]; grads[f'W{k}'] = "
+            "dZ @ A_prev.T; ...",
+        ),
+    ),
+    Exercise(
+        "dropout", 1.0, "inverted dropout: keep with probability keep_prob, scale by 1/keep_prob",
+        inputs=(array("A", "any"), scalar("keep_prob", "float"),
+                scalar("rng", "np.random.Generator")),
+        outputs=(array("A_dropped", "like A"), array("mask", "like A")),
+        doc="""Inverted dropout on a layer's activations, for training.
+
+        A: any shape, e.g. (n_h, m); keep_prob: the probability of keeping each unit, in
+        (0, 1]; rng: a np.random.Generator, the only source of randomness. Draw
+            mask = rng.random(A.shape) < keep_prob
+        and return the tuple (A * mask / keep_prob, mask). Dividing by keep_prob keeps each
+        unit's expected value as it was, so the network needs no change at test time, where
+        dropout is simply left out. Do not modify A.
+
+        Example: keep_prob = 0.8 keeps about 80% of the units and multiplies them by 1.25.
+        """,
+        aliases=("dropout_forward", "apply_dropout", "inverted_dropout", "drop_out",
+                 "dropout_layer"),
+        hints=(
+            "Draw a boolean mask of A's shape with the rng, keep the units where it is True "
+            "and scale the kept ones up by 1 / keep_prob.",
+            "Dropout switches off each unit at random while training:\n"
+            "- rng.random(A.shape) draws uniform numbers in [0, 1); each is below keep_prob "
+            "with probability keep_prob, so the mask keeps that share of the units.\n"
+            "- A * mask zeroes the dropped units; a kept unit's expected value is then "
+            "keep_prob times its value.\n"
+            "- Dividing by keep_prob restores the expected value (inverted dropout): at test "
+            "time the network runs on all units, unscaled. The original form instead scales "
+            "by keep_prob at test time; this exercise scales while training.\n"
+            "- Use the rng given, not np.random: the same seed then drops the same units.",
+            "mask = rng.random(A.shape) < keep_prob; return A * mask / keep_prob, mask",
+        ),
+    ),
+    Exercise(
+        "numerical_gradient", 2.0, "central differences of f, element by element, x restored",
+        inputs=(Value("f", None, '"Callable[[], float]"'), array("x", "any"),
+                scalar("h", "float", "1e-5")),
+        outputs=(array("grad", "like x"),),
+        doc="""The numerical gradient of a scalar function, by central differences.
+
+        f: a function of no arguments that returns a number computed from x (it reads x
+        itself); x: a float array of any shape, e.g. a weight matrix; h: the step. For every
+        element x[i] (np.ndindex(x.shape) visits them all, whatever x's shape):
+            old = x[i]
+            x[i] = old + h;  f_plus = f()
+            x[i] = old - h;  f_minus = f()
+            x[i] = old                                  (restore it before the next one)
+            grad[i] = (f_plus - f_minus) / (2 * h)
+        Returns grad, an array of x's shape. x changes while the function runs and must hold
+        its first values again when it returns.
+
+        Example: with x = np.array([3.0]) and f = lambda: x[0] ** 2, the result is about
+        [6.0], the derivative 2 x.
+        """,
+        aliases=("eval_numerical_gradient", "numerical_grad", "num_grad", "numeric_gradient",
+                 "compute_numerical_gradient", "numerical_gradient_array",
+                 "finite_difference_gradient"),
+        hints=(
+            "Nudge one element at a time up and down by h, call f each time, and put the "
+            "element back before the next.",
+            "A derivative is a slope: for one element, (f(x + h) - f(x - h)) / 2h.\n"
+            "- Taylor: f(x + h) = f(x) + h f'(x) + h^2 f''(x) / 2 + h^3 f3(x) / 6 + ... (f3 the "
+            "third derivative); subtracting f(x - h) cancels the even terms, so the central "
+            "difference errs by about h^2 f3 / 6, where the forward one, (f(x + h) - f(x)) / h, "
+            "errs by h f'' / 2: with h = 1e-5, about 100,000 times more on a smooth f.\n"
+            "- The partial derivative by x[i] moves only x[i]: change that element in place, "
+            "call f (which reads x), and restore it, or every later element is measured from "
+            "a shifted point.\n"
+            "- np.ndindex(x.shape) yields every index tuple, for any number of dimensions; "
+            "grad = np.zeros_like(x) holds the results.\n"
+            "- At a kink (|x| at 0) the central difference gives the average of the two "
+            "slopes: near ReLU's 0 a gradient check can disagree for no fault of the gradient.",
+            "grad = np.zeros_like(x); for i in np.ndindex(x.shape): old = x[i]; x[i] = old + h; "
+            "f_plus = f(); x[i] = old - h; f_minus = f(); x[i] = old; grad[i] = ...",
+        ),
+    ),
+)
+
 CHAPTERS: tuple[Chapter, ...] = (
     Chapter(
         1, "The network", "exercises", CHAPTER_1,
@@ -771,6 +934,21 @@ CHAPTERS: tuple[Chapter, ...] = (
             # 0.971 to 0.975, too close to the target for a correct network to pass always).
             settings=TrainingSettings("mini-batch", alpha=3e-3, epochs=6, eval_every=200,
                                       batch_size=128, optimizer="adam", schedule="cosine"),
+            variants={},
+        ),
+    ),
+    Chapter(
+        4, "Deeper networks, dropout, gradient checking", "exercises", CHAPTER_4,
+        Verdict(
+            layers=(784, 128, 64, 10), uses=("relu", "softmax", "relu_deriv", "one_hot",
+                                             "forward_deep", "backward_deep", "adam_step"),
+            target=0.97, budget=300.0, train_file="mnist_train.csv.gz",
+            test_file="mnist_test.csv.gz", dev_size=5000,
+            data="45,000 of the 50,000 shipped MNIST training digits (5,000 more are dev)",
+            # The grader's loop with the learner's forward_deep, backward_deep and adam_step.
+            settings=TrainingSettings("mini-batch", alpha=3e-3, epochs=6, eval_every=200,
+                                      batch_size=128, optimizer="adam", schedule="cosine",
+                                      passes="deep"),
             variants={},
         ),
     ),

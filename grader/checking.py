@@ -197,17 +197,22 @@ def param_dicts(rng: np.random.Generator, layers: tuple[int, ...] = (784, 10, 10
                    * scale).astype(dtype) for name, shape in network.shapes(layers).items()}
 
 
-def same_dicts(got: tuple, wrong: tuple) -> bool:
-    """Every output dict of a known mistake equal to the learner's, key by key."""
-    return len(got) == len(wrong) and all(
-        isinstance(g, dict) and isinstance(w, dict) and g.keys() == w.keys()
-        and all(isinstance(g[k], np.ndarray) and g[k].shape == np.shape(w[k])
-                and np.allclose(g[k], w[k], rtol=1e-5, atol=1e-10, equal_nan=True) for k in w)
-        for g, w in zip(got, wrong))
+def same_values(got: tuple, wrong: tuple) -> bool:
+    """Every output of a known mistake (an array, or a dict of them) equal to the learner's."""
+    return len(got) == len(wrong) and all(_same(g, w) for g, w in zip(got, wrong))
 
 
-def dict_causes(learner, args: dict[str, Any], got: tuple, expected: tuple) -> list[str]:
-    """The exercise's known mistakes that give the learner's outputs on these inputs."""
+def _same(got: Any, wrong: Any) -> bool:
+    if isinstance(wrong, dict):
+        return isinstance(got, dict) and got.keys() == wrong.keys() and all(
+            _same(got[k], wrong[k]) for k in wrong)
+    return isinstance(got, np.ndarray) and got.shape == np.shape(wrong) and bool(
+        np.allclose(got, wrong, rtol=1e-5, atol=1e-10, equal_nan=True))
+
+
+def known_causes(learner, args: dict[str, Any], got: tuple, expected: tuple) -> list[str]:
+    """The exercise's known mistakes that give the learner's outputs (arrays or dicts) on these
+    inputs."""
     causes = []
     for mistake in getattr(learner.module, "MISTAKES", ()):
         try:
@@ -216,7 +221,7 @@ def dict_causes(learner, args: dict[str, Any], got: tuple, expected: tuple) -> l
         except Exception:  # noqa: BLE001 - advice only
             continue
         wrong = wrong if isinstance(wrong, tuple) else (wrong,)
-        if same_dicts(got, wrong) and not same_dicts(expected, wrong):
+        if same_values(got, wrong) and not same_values(expected, wrong):
             causes.append(mistake.says)
     return causes[:1]
 
@@ -241,9 +246,9 @@ def dicts_match(learner, args: dict[str, Any], what: str = "") -> tuple:
         # The same algorithm written another accepted way (Adam's folded step size) is right.
         for other in getattr(learner.module, "ALSO_RIGHT", ()):
             right = other(*inputs)
-            if same_dicts(got, right if isinstance(right, tuple) else (right,)):
+            if same_values(got, right if isinstance(right, tuple) else (right,)):
                 return got
-        causes = dict_causes(learner, dict(zip(ex.arg_names, inputs)), got, expected)
+        causes = known_causes(learner, dict(zip(ex.arg_names, inputs)), got, expected)
         raise CheckFailed(str(failure) + (f"\nLikely cause: {'; '.join(causes)}" if causes
                                           else ""), causes) from None
     return got
@@ -269,7 +274,11 @@ def dicts_untouched(learner, args: dict[str, Any], may_change: tuple[str, ...] =
     names = [n for n in learner.exercise.arg_names if n in args]
     after = learner.call_keeping_args(*(args[n] for n in names))
     for name, before, now in zip(names, (args[n] for n in names), after):
-        if name in may_change or not isinstance(before, dict):
+        if name in may_change:
+            continue
+        if isinstance(before, np.ndarray):
+            expect_untouched((before,), (now,), (name,), learner.exercise.name)
+        if not isinstance(before, dict):
             continue
         if not isinstance(now, dict) or now.keys() != before.keys():
             raise CheckFailed(f"{learner.exercise.name} changed the keys of its input {name}: "

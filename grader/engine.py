@@ -24,7 +24,7 @@ from grader.compare import CheckFailed, LearnerError, NotAsked, NotStarted
 from grader.diagnosis import combine
 from grader.results import CheckResult, ExerciseResult, Results, Status, TrainingResult
 from grader.sandbox import SandboxError
-from grader.worker import Record, Worker
+from grader.worker import Feed, Probe, Record, Worker
 
 INI = Path(__file__).with_name("pytest.ini")
 
@@ -39,11 +39,13 @@ class Learner:
         self.module = module
         self.reference: Callable = module.reference
 
-    def _run(self, args: tuple, record: list | None = None) -> Any:
+    def _run(self, args: tuple, record: list | None = None, first: Feed | None = None,
+             probe: Probe | None = None) -> Any:
         # A module's SWAP widens what runs as the grader's (gradient_descent: every other
         # function it may call, a print of the accuracy included).
         swap = getattr(self.module, "SWAP", self.exercise.calls)
-        call = self.worker.call(self.exercise.name, args, swap=swap, record=record)
+        call = self.worker.call(self.exercise.name, args, swap=swap, record=record, first=first,
+                                probe=probe)
         if call.printed and not self.result.printed:
             self.result.printed = call.printed
         for warning in call.warnings:
@@ -63,6 +65,23 @@ class Learner:
         versions of the functions it uses (grader.worker.ReferenceCall), in order."""
         record = Record()
         return self._run(args, record).value, record
+
+    def after(self, first: str, first_args: tuple, *args: Any) -> tuple[Any, Any, tuple]:
+        """Run the learner's `first` on `first_args`, then this function with `first`'s second
+        output as its second argument (in `args`, a placeholder): this one's value, what
+        `first` returned, and this one's arguments after the call. The functions `first`
+        calls are the grader's meanwhile."""
+        feed = Feed(first, first_args, BY_NAME[first].calls)
+        call = self._run(args, first=feed)
+        return call.value, call.fed, call.args_after
+
+    def probed(self, function: Callable, *args: Any) -> tuple[Any, tuple, list]:
+        """Call with argument 0 a function of the grader's that reads argument 1 (see
+        grader.worker.Probe): the value, the arguments as they were after the call, and
+        every call of the function, in order."""
+        record = Record()
+        call = self._run(args, record, probe=Probe(function))
+        return call.value, call.args_after, record
 
     def takes(self, parameter: str) -> bool:
         """Whether the learner's function receives this parameter of the exercise."""

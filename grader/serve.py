@@ -64,7 +64,7 @@ def _serve(proto_in: io.BufferedReader, proto_out: io.BufferedWriter) -> None:
                        "notes": sub.notes, "warnings": sub.warnings,
                        "parameters": sub.parameters})
         elif op == "call":
-            reply, result = _call(sub, request, value)
+            reply, result = _call(sub, request, value, ask_grader)
             wire.send(proto_out, reply, result)
         elif op in ("train", "fit"):  # the grader's loop, or the learner's gradient_descent
             def progress(event: dict) -> None:
@@ -90,16 +90,56 @@ def _as_planned(fn: Callable, how: signatures.Plan | None) -> Callable:
     return lambda *args, **kwargs: signatures.call(fn, how, args, kwargs)
 
 
-def _call(sub, request: dict, value: Any) -> tuple[dict, Any]:
-    name = request["fn"]
+def _call(sub, request: dict, value: Any, ask_grader: Callable) -> tuple[dict, Any]:
+    """One learner call. With `first` (a Feed), another learner function runs before it and
+    one of its outputs becomes an argument (forward_deep's caches for backward_deep); with
+    `probe`, an argument is a function the grader evaluates (numerical_gradient's f)."""
+    first = request.get("first")
+    fed = None
+    if first:
+        (args, kwargs), (first_args, first_kwargs) = value
+        reply, fed = _one(sub, first["fn"], first_args, first_kwargs, first.get("swap", ()))
+        if reply["status"] != "ok":
+            reply["message"] = f"{first['fn']}, which runs first for it, " + (
+                "is not started" if reply["status"] == "not_started"
+                else reply.get("message", reply["status"]))
+            return reply, None
+        try:
+            args = list(args)
+            args[first["into"]] = fed[first["take"]]
+        except Exception:  # noqa: BLE001 - whatever it returned, say what it is
+            return {"status": "raised", "message": f"{first['fn']} returned "
+                    f"{shown.visible(repr(fed)[:80], 200)}, which has no value {first['take'] + 1}"
+                    " to pass on", "printed": "", "warnings": []}, None
+    else:
+        args, kwargs = value
+    probe = request.get("probe")
+    if probe:
+        args = list(args)
+        args[probe["at"]] = _probe(ask_grader(probe["fn"]), args[probe["reads"]])
+    reply, result = _one(sub, request["fn"], tuple(args), kwargs, request.get("swap", ()))
+    if reply["status"] != "ok":
+        return reply, None
+    if probe:
+        args[probe["at"]] = None  # the stand-in cannot travel back
+    return reply, (result, tuple(args)) + ((fed,) if first else ())
+
+
+def _one(sub, name: str, args: tuple, kwargs: dict, swap: tuple) -> tuple[dict, Any]:
     fn = sub.functions.get(name)
     if fn is None:
         return {"status": "not_started", "message": sub.problems.get(name, "")}, None
-    args, kwargs = value
     how = sub.plans.get(name) or signatures.Plan(True)
-    with sub.swapped(tuple(request.get("swap", ()))):
-        reply, result = _run(sub, lambda: _listed(signatures.call(fn, how, args, kwargs)))
-    return reply, (result, args) if reply["status"] == "ok" else None
+    with sub.swapped(tuple(swap)):
+        return _run(sub, lambda: _listed(signatures.call(fn, how, args, kwargs)))
+
+
+def _probe(evaluate: Callable, x: Any) -> Callable:
+    """f for numerical_gradient: f() is the grader's function at x as it is now (the learner
+    changes x in place), f(y) the same function at y (for a learner who passes copies)."""
+    def f(*args: Any, **kwargs: Any) -> Any:
+        return evaluate(args[0] if args else x)
+    return f
 
 
 ITEMS_LISTED = 100_000  # of a returned generator: far more than any batch list

@@ -70,6 +70,31 @@ class CallResult:
     printed: str = ""
     message: str = ""
     warnings: tuple[str, ...] = ()  # what NumPy (or Python) warned of, with the learner's line
+    fed: Any = None  # with a Feed: what the function that ran first returned
+
+
+@dataclass(frozen=True)
+class Feed:
+    """A learner function run just before the called one, in the worker, whose output number
+    `take` becomes the call's argument number `into`: backward_deep gets the caches of the
+    learner's own forward_deep, whatever they hold (nothing travels between them)."""
+
+    fn: str
+    args: tuple
+    swap: tuple[str, ...] = ()
+    take: int = 1
+    into: int = 1
+
+
+@dataclass(frozen=True)
+class Probe:
+    """Argument number `at` of the call is a function the grader evaluates: called with no
+    argument it sends argument number `reads` as it is at that moment (changed in place by
+    the learner), called with an array it sends that array."""
+
+    function: Callable[[np.ndarray], float]
+    at: int = 0
+    reads: int = 1
 
 
 @dataclass
@@ -215,17 +240,34 @@ class Worker:
         return self._loaded
 
     def call(self, fn: str, args: tuple, kwargs: dict | None = None, swap: tuple[str, ...] = (),
-             timeout: float | None = None, record: Record | None = None
-             ) -> CallResult:
+             timeout: float | None = None, record: Record | None = None,
+             first: Feed | None = None, probe: Probe | None = None) -> CallResult:
         """Call the learner's `fn`; the functions in `swap` are the grader's references while
-        it runs, and each call of them is appended to `record` when one is given."""
+        it runs, and each call of them is appended to `record` when one is given (probe
+        calls too). `first` runs another learner function before it, `probe` makes one
+        argument a function of the grader's."""
         loaded = self.loaded()
-        if fn not in loaded["functions"]:
-            problem = loaded["problems"].get(fn)
-            return CallResult("broken", message=problem) if problem else CallResult("not_started")
-        request = {"op": "call", "fn": fn, "swap": list(swap)}
-        return self._request(request, (args, kwargs or {}), timeout or self.limits.call,
-                             f"{fn}()", answering=swap, record=record)
+        for name in (fn, *([first.fn] if first else [])):
+            if name not in loaded["functions"]:
+                problem = loaded["problems"].get(name)
+                if name != fn:
+                    return CallResult("not_started", message=f"{fn} is checked on what your "
+                                      f"{name} returns, and {name} is not there yet"
+                                      + (f" ({problem})" if problem else ""))
+                return CallResult("broken", message=problem) if problem \
+                    else CallResult("not_started")
+        request: dict[str, Any] = {"op": "call", "fn": fn, "swap": list(swap)}
+        value: Any = (args, kwargs or {})
+        answering, extra = tuple(swap), {}
+        if first:
+            request["first"] = {"fn": first.fn, "swap": list(first.swap), "take": first.take,
+                                "into": first.into}
+            value, answering = (value, (first.args, {})), answering + tuple(first.swap)
+        if probe:
+            request["probe"] = {"fn": "probe", "at": probe.at, "reads": probe.reads}
+            extra = {"probe": probe.function}
+        return self._request(request, value, timeout or self.limits.call, f"{fn}()",
+                             answering=answering, record=record, extra=extra)
 
     def train(self, request: dict, on_progress: Callable[[Any], None] = lambda event: None,
               op: str = "train") -> CallResult:
@@ -236,21 +278,26 @@ class Worker:
 
     def _request(self, header: dict, value: Any, timeout: float, what: str,
                  on_progress: Callable[[Any], None] = lambda event: None,
-                 answering: tuple[str, ...] = (), record: Record | None = None) -> CallResult:
+                 answering: tuple[str, ...] = (), record: Record | None = None,
+                 extra: dict[str, Callable] | None = None) -> CallResult:
         deadline = time.monotonic() + timeout
         if not self._send(header, value, deadline):
             return self._timed_out(what, timeout)
-        result = self._await(timeout, what, on_progress, answering, deadline, record)
+        result = self._await(timeout, what, on_progress, answering, deadline, record, extra)
         if result.status == "ok" and header["op"] == "call":
-            if not (type(result.value) is tuple and len(result.value) == 2
+            size = 3 if header.get("first") else 2
+            if not (type(result.value) is tuple and len(result.value) == size
                     and type(result.value[1]) in (tuple, list)):
                 return CallResult("crashed", message=f"{what} sent back a garbled reply")
+            if size == 3:
+                result.fed = result.value[2]
             result.value, result.args_after = result.value[0], tuple(result.value[1])
         return result
 
     def _await(self, timeout: float, what: str, on_progress: Callable[[Any], None],
                answering: tuple[str, ...] = (), deadline: float | None = None,
-               record: Record | None = None) -> CallResult:
+               record: Record | None = None, extra: dict[str, Callable] | None = None
+               ) -> CallResult:
         """The final reply to a request, passing on progress messages and answering requests
         for the reference functions in `answering` until it comes."""
         deadline = time.monotonic() + timeout if deadline is None else deadline
@@ -262,12 +309,14 @@ class Worker:
                 on_progress(result.value)
             elif result.status != "reference":
                 return result
-            elif not self._send(*self._answer(*result.value, answering, record), deadline):
+            elif not self._send(*self._answer(*result.value, answering, record, extra),
+                                deadline):
                 return self._timed_out(what, timeout)
 
     @staticmethod
     def _answer(name: str, value: Any, answering: tuple[str, ...],
-                record: Record | None = None) -> tuple[dict, Any]:
+                record: Record | None = None, extra: dict[str, Callable] | None = None
+                ) -> tuple[dict, Any]:
         """The reply to the worker's request for the reference `name` on its inputs: a result
         only if the call in progress may use that function.
 
@@ -275,7 +324,9 @@ class Worker:
         the reference goes back as the exception the learner's code will see.
         """
         args, kwargs = value if type(value) is tuple and len(value) == 2 else ((), {})
-        if name not in answering or type(args) not in (tuple, list) or type(kwargs) is not dict:
+        extra = extra or {}
+        if (name not in answering and name not in extra) or type(args) not in (tuple, list) \
+                or type(kwargs) is not dict:
             return {"status": "raised", "type": "RuntimeError",
                     "message": f"the grader's {name} cannot be used here"}, None
         if record is not None and (len(record) >= RECORD_CALLS or record.bytes >= RECORD_BYTES):
@@ -283,7 +334,7 @@ class Worker:
                     "message": f"the grader's functions were called more than the "
                                f"{len(record):,} times (or with more data than) one check "
                                "needs"}, None
-        function = modules.reference(name)
+        function = extra.get(name) or modules.reference(name)
         bound = None
         try:
             bound = inspect.signature(function).bind(*args, **kwargs)
