@@ -945,7 +945,9 @@ CHAPTERS: tuple[Chapter, ...] = (
             target=0.97, budget=300.0, train_file="mnist_train.csv.gz",
             test_file="mnist_test.csv.gz", dev_size=5000,
             data="45,000 of the 50,000 shipped MNIST training digits (5,000 more are dev)",
-            # The grader's loop with the learner's forward_deep, backward_deep and adam_step.
+            # The grader's loop with the learner's forward_deep, backward_deep and adam_step,
+            # as in chapter 3: the solutions reach 0.976 to 0.978 dev over 5 seeds, in 7 to 9 s
+            # in one process on one core (12 to 14 s in the worker, which adds the transfers).
             settings=TrainingSettings("mini-batch", alpha=3e-3, epochs=6, eval_every=200,
                                       batch_size=128, optimizer="adam", schedule="cosine",
                                       passes="deep"),

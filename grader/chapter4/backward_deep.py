@@ -14,6 +14,7 @@ from grader.checking import known_causes
 from grader.compare import CheckFailed, expect_array, expect_dict, expect_untouched, tolerance
 from grader.diagnosis import Mistake
 from grader.gradcheck import expect_gradients, kink_free_network
+from grader.trainer import keyed_like
 
 
 def reference(params, caches, Y):
@@ -86,6 +87,7 @@ def grads_match(learner, args: dict, what: str = "") -> dict:
     gradients layer by layer, from the last, with the grader's."""
     params, X, Y = args["params"], args["X"], args["Y"]
     grads, fed, after = learner.after("forward_deep", (params, X), params, None, Y)
+    grads = keyed_like(grads, params)
     layers = network.forward(params, X)
     expected = {k: g for k, g in zip(params, network.backward(params, layers, X, Y).values())}
     rtol, atol = tolerance(X, *params.values())
@@ -135,6 +137,7 @@ def check_finite_differences(learner, rng):
     net = kink_free_network(rng, m=5, layers=(30, 17, 13, 10))
     params = {k: net[k] for k in network.shapes((30, 17, 13, 10))}
     grads, _, _ = learner.after("forward_deep", (params, net["X"]), params, None, net["Y"])
+    grads = keyed_like(grads, params)
     expect_dict(grads, params, "backward_deep(...)", rtol=np.inf, atol=np.inf)
     # From the output layer down, so that the first one named is where the mistake enters.
     top_down = dict(reversed(list(params.items())))
