@@ -344,7 +344,7 @@ def _collect(sub: Submission, modules: list[types.ModuleType], own: dict[str, st
         sub.functions[ex.name] = fn
         place = where or ex.file
         notes = [f"{place} defines {shown}, not {ex.name}: it is graded as {ex.name} (name it "
-                 f"{ex.name} to silence this note)"] if shown != ex.name else []
+                 f"{ex.name} to silence this note)."] if shown != ex.name else []
         plan = signatures.plan(ex, fn, shown)
         sub.plans[ex.name] = plan
         sub.parameters[ex.name] = list(ex.arg_names) if plan.positional else \

@@ -99,7 +99,7 @@ def grads_match(learner, args: dict, what: str = "") -> dict:
                           "forward_deep, whose AL is wrong on these inputs; once forward_deep "
                           "passes its checks, this one means something",
                           ["forward_deep is wrong, and backward_deep is checked on its caches"])
-    expect_dict(grads, expected, where, rtol=np.inf, atol=np.inf)  # keys, types and shapes
+    expect_dict(grads, expected, f"{where}, grads", rtol=np.inf, atol=np.inf)  # keys, shapes
     L = network.depth(params)
     for k in range(L, 0, -1):
         wrong = [n for n in (f"W{k}", f"b{k}") if not np.allclose(
@@ -138,7 +138,7 @@ def check_finite_differences(learner, rng):
     params = {k: net[k] for k in network.shapes((30, 17, 13, 10))}
     grads, _, _ = learner.after("forward_deep", (params, net["X"]), params, None, net["Y"])
     grads = keyed_like(grads, params)
-    expect_dict(grads, params, "backward_deep(...)", rtol=np.inf, atol=np.inf)
+    expect_dict(grads, params, "backward_deep(...), grads", rtol=np.inf, atol=np.inf)
     # From the output layer down, so that the first one named is where the mistake enters.
     top_down = dict(reversed(list(params.items())))
     expect_gradients({f"d{k}": grads[k] for k in params}, top_down, net["X"], net["Y"], rng)

@@ -2,7 +2,9 @@
 
 The mask must come from the rng given, keep about keep_prob of the units, and A_dropped must be
 A * mask / keep_prob for the learner's own mask. A mask drawn another way than the docstring's
-rng.random(A.shape) < keep_prob (rng.binomial, say) is right too, and only told so.
+rng.random(A.shape) < keep_prob (rng.binomial, say) is right too, and only told so; so is a
+mask already divided by keep_prob, CS231n's (rng.random(A.shape) < p) / p, which marks the same
+units.
 """
 
 import numpy as np
@@ -43,6 +45,9 @@ def _dropped(learner, A: np.ndarray, keep_prob: float, seed: int) -> tuple:
     what = f"mask (value 2 of 2 returned by dropout, A of shape {A.shape})"
     if not isinstance(mask, np.ndarray) or mask.shape != A.shape:
         expect_array(mask, A, what, rtol=np.inf, atol=np.inf, floating=False)
+    if mask.dtype.kind == "f" and np.isclose(mask, np.where(mask == 0, 0, 1 / keep_prob),
+                                              rtol=1e-6, atol=0).all():
+        mask = mask != 0  # CS231n's mask, (rng.random(A.shape) < p) / p: the same units
     if mask.dtype.kind not in "biuf" or not np.isin(mask, (0, 1)).all():
         raise CheckFailed(f"{what} should hold only True and False (or 1 and 0): the units "
                           f"kept and dropped, e.g. rng.random(A.shape) < keep_prob")

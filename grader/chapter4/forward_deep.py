@@ -36,6 +36,10 @@ def _rows(Z):
     return E / E.sum(axis=1, keepdims=True)
 
 
+OVERFLOW = ("the softmax overflows: exp of a score in the hundreds is inf, and inf / inf is nan; "
+            "subtract each column's max first, exp(Z - Z.max(axis=0, keepdims=True)), which "
+            "leaves the probabilities unchanged")
+
 MISTAKES = (
     Mistake("relu_then_softmax", "the last layer gets ReLU before its softmax: only the hidden "
             "layers (k < L) apply ReLU, the last one softmax alone",
@@ -76,6 +80,9 @@ def forward_matches(learner, args: dict, what: str = "") -> tuple:
                      rtol=rtol, atol=atol)
     except CheckFailed as failure:
         causes = known_causes(learner, {"params": params, "X": X}, (got[0],), (expected,))
+        if not causes and isinstance(got[0], np.ndarray) and got[0].dtype.kind == "f" \
+                and not np.isfinite(got[0]).all():  # from finite inputs: exp overflowed
+            causes = [OVERFLOW]
         raise CheckFailed(str(failure) + (f"\nLikely cause: {'; '.join(causes)}" if causes
                                           else ""), causes) from None
     return got

@@ -22,13 +22,10 @@ CAUSES = {
     "never_called": "f is never called: numerical_gradient must call f() twice per element of x",
     "copy_changed": "f was always evaluated at x's first values: change x itself, in place "
                     "(x[i] = old + h), since f reads x; a changed copy of x is not what f sees",
-    "not_restored": "x is not restored after each element: the {nth} time f was called, x "
-                    "differed from its first values in {count} elements ({shown}); put x[i] "
-                    "back (x[i] = old) after its two calls, before the next element",
-    "step_ignored": "f is evaluated at x[i] moved by {used:.3g}, where h = {h:g}: use the h "
-                    "passed in",
-    "default_step": "f is evaluated at x[i] moved by {used:.3g}, where h = {h:g}: the default "
-                    "of h is 1e-5",
+    "not_restored": "x is not restored after each element: put x[i] back (x[i] = old) once its "
+                    "two calls are made, before the next element",
+    "step_ignored": "f is evaluated at x[i] moved by another step than h: use the h passed in",
+    "default_step": "f is evaluated at x[i] moved by another step than h's default, 1e-5",
     "one_sided": "these are one-sided differences, (f(x + h) - f(x)) / h: central ones, "
                  "(f(x + h) - f(x - h)) / (2 h), have an error about h times smaller",
 }
@@ -85,27 +82,29 @@ def _probe(function: Callable[[np.ndarray], float], like: np.ndarray) -> Callabl
     return f
 
 
-def _evaluations(calls: list, x: np.ndarray, h: float, default: bool) -> list[str]:
-    """What the points f was evaluated at say about the learner's loop (CAUSES)."""
+def _evaluations(calls: list, x: np.ndarray, h: float, default: bool) -> dict[str, str]:
+    """What the points f was evaluated at say about the learner's loop: {cause (CAUSES): what
+    was seen, with numbers}."""
     points = [c.args.get("x") for c in calls if c.error == ""]
     if not points:
-        return [CAUSES["never_called"]]
+        return {CAUSES["never_called"]: ""}
     deltas = [p - x for p in points if isinstance(p, np.ndarray) and p.shape == x.shape]
     moved = [np.flatnonzero(np.abs(d) > 1e-3 * h) for d in deltas]
     if all(m.size == 0 for m in moved):
-        return [CAUSES["copy_changed"]]
+        return {CAUSES["copy_changed"]: ""}
     for n, (d, where) in enumerate(zip(deltas, moved), 1):
         if where.size > 1:
             shown = ", ".join(f"{index(np.unravel_index(i, x.shape))} by {d.flat[i]:+.3g}"
                               for i in where[:2])
-            return [CAUSES["not_restored"].format(nth=_nth(n), count=where.size, shown=shown)]
+            return {CAUSES["not_restored"]: f"the {_nth(n)} time f was called, x differed from "
+                    f"its first values in {where.size} elements ({shown})"}
     steps = np.array([d.flat[w[0]] for d, w in zip(deltas, moved) if w.size == 1])
-    said = []
+    said = {}
     if not np.allclose(np.abs(steps), h, rtol=1e-3):
-        said.append(CAUSES["default_step" if default else "step_ignored"].format(
-            used=float(np.median(np.abs(steps))), h=h))
+        said[CAUSES["default_step" if default else "step_ignored"]] = (
+            f"x[i] moved by {float(np.median(np.abs(steps))):.3g}, where h = {h:g}")
     if (steps > 0).all() or (steps < 0).all():
-        said.append(CAUSES["one_sided"])
+        said[CAUSES["one_sided"]] = ""
     return said
 
 
@@ -126,8 +125,10 @@ def gradient_matches(learner, known: Known, x: np.ndarray, h: float | None = Non
     try:
         expect_array(got, expected, what, rtol=1e-6, atol=1e-9)
     except CheckFailed as failure:
-        raise CheckFailed(str(failure) + (f"\nLikely cause: {'; '.join(said)}" if said else ""),
-                          said) from None
+        seen = [f"{cause} ({what_was_seen})" if what_was_seen else cause
+                for cause, what_was_seen in said.items()]
+        raise CheckFailed(str(failure) + (f"\nLikely cause: {'; '.join(seen)}" if seen else ""),
+                          list(said)) from None
     restored = after[1] if len(after) > 1 else None
     if not (isinstance(restored, np.ndarray) and restored.shape == x.shape
             and np.allclose(restored, x, rtol=1e-12, atol=1e-12)):
@@ -139,7 +140,7 @@ def gradient_matches(learner, known: Known, x: np.ndarray, h: float | None = Non
             f"{float(changed.max()):.3g}")
         raise CheckFailed(f"after numerical_gradient returned, x no longer holds its first "
                           f"values{where}: restore each element (x[i] = old) once its two calls "
-                          "are made", ["x is not restored after numerical_gradient returns"])
+                          "are made", [CAUSES["not_restored"]])
 
 
 def check_quadratic(learner, rng):
