@@ -940,8 +940,9 @@ CHAPTERS: tuple[Chapter, ...] = (
     Chapter(
         4, "Deeper networks, dropout, gradient checking", "exercises", CHAPTER_4,
         Verdict(
-            layers=(784, 128, 64, 10), uses=("relu", "softmax", "relu_deriv", "one_hot",
-                                             "forward_deep", "backward_deep", "adam_step"),
+            # What the grader's loop calls; forward_deep may call relu and softmax, and a
+            # not started one stops training with its name.
+            layers=(784, 128, 64, 10), uses=("forward_deep", "backward_deep", "adam_step"),
             target=0.97, budget=300.0, train_file="mnist_train.csv.gz",
             test_file="mnist_test.csv.gz", dev_size=5000,
             data="45,000 of the 50,000 shipped MNIST training digits (5,000 more are dev)",

@@ -53,6 +53,16 @@ def num(x: Any) -> str:
     return f"{float(x):.6g}"
 
 
+def nums(got: float, expected: float) -> tuple[str, str]:
+    """Both numbers with 6 significant digits, or as many more (up to 15) as they need to
+    look different."""
+    for digits in range(6, 16):
+        shown = f"{float(got):.{digits}g}", f"{float(expected):.{digits}g}"
+        if shown[0] != shown[1]:
+            return shown
+    return shown
+
+
 def expect_array(got: Any, expected: np.ndarray, what: str, *, rtol: float, atol: float,
                  floating: bool = True) -> np.ndarray:
     """Check type, shape, dtype and every value of `got`; return it as an array if all is well."""
@@ -81,9 +91,10 @@ def expect_array(got: Any, expected: np.ndarray, what: str, *, rtol: float, atol
     if (excess > 0).any():
         idx = np.unravel_index(np.argmax(excess), got.shape)
         diff = abs(got64[idx] - exp64[idx])
+        shown = nums(got64[idx], exp64[idx])
         raise CheckFailed(
             f"{what}: {int((excess > 0).sum())} of {got.size} elements are wrong; the worst is "
-            f"element {index(idx)}: got {num(got64[idx])}, expected {num(exp64[idx])} "
+            f"element {index(idx)}: got {shown[0]}, expected {shown[1]} "
             f"(difference {diff:.3g} > tolerance {atol:g} + {rtol:g} x |expected|)"
             f"{value_hint(got64, exp64)}")
     return got
@@ -117,7 +128,8 @@ def expect_number(got: Any, expected: float, what: str, *, rtol: float, atol: fl
         ratio = value / expected if expected else 0.0
         said = f"; it is {ratio:.4g} times the expected value" if expected and \
             abs(ratio - round(ratio)) < 1e-6 * abs(ratio) and round(ratio) not in (0, 1) else ""
-        raise CheckFailed(f"{what}: got {num(value)}, expected {num(expected)} (difference "
+        shown = nums(value, expected)
+        raise CheckFailed(f"{what}: got {shown[0]}, expected {shown[1]} (difference "
                           f"{abs(value - expected):.3g} > tolerance {atol:g} + {rtol:g} x "
                           f"|expected|){said}")
     return value

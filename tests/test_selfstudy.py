@@ -212,6 +212,60 @@ MISTAKE_SOURCES |= {  # chapter 3
     "half": ("weight_decay", DECAY.format(term="lam / 2 * params[k]", which="k[0] == 'W'")),
     "twice": ("weight_decay", DECAY.format(term="2 * lam * params[k]", which="k[0] == 'W'")),
 }
+FORWARD_DEEP = """def _softmax(Z, axis=0):
+    E = np.exp(Z - Z.max(axis=axis, keepdims=True))
+    return E / E.sum(axis=axis, keepdims=True)
+
+
+def forward_deep(params, X):
+    L = len(params) // 2
+    A = X
+    caches = []
+    for k in range(1, {stop}):
+        A_prev = A
+        Z = params[f"W{{k}}"] @ A_prev{bias}
+        A = {last} if k == {last_at} else {hidden}
+        caches.append((A_prev, Z, A))
+    return A, caches"""
+FORWARD_DEEP_GOOD = dict(stop="L + 1", bias=' + params[f"b{k}"]', last="_softmax(Z)",
+                         last_at="L", hidden="np.maximum(Z, 0)")
+BACKWARD_DEEP = """def backward_deep(params, caches, Y):
+    L = len(params) // 2
+    AL = caches[-1][2]
+    m = Y.shape[0]
+    T = np.zeros_like(AL)
+    T[Y, np.arange(m)] = 1
+    dZ = {dZL}
+    grads = {{}}
+    for k in range(L, 0, -1):
+        A_prev, Z, A = caches[k - 1]
+        grads[f"W{{k}}"] = dZ @ A_prev.T{dw}
+        grads[f"b{{k}}"] = dZ.sum(axis=1, keepdims=True){db}
+        if k > 1:
+            dZ = (params[f"W{{k}}"].T @ dZ){deriv}
+    return grads"""
+BACKWARD_DEEP_GOOD = dict(dZL="(AL - T) / m", dw="", db="", deriv=" * (caches[k - 2][1] > 0)")
+DROPOUT = """def dropout(A, keep_prob, rng):
+    mask = rng.random(A.shape) < keep_prob
+    return {out}, mask"""
+MISTAKE_SOURCES |= {  # chapter 4
+    **{key: ("forward_deep", FORWARD_DEEP.format(**(FORWARD_DEEP_GOOD | bug))) for key, bug in {
+        "relu_then_softmax": dict(last="_softmax(np.maximum(Z, 0))"),
+        "deep_no_softmax": dict(last="Z"), "relu_last": dict(last="np.maximum(Z, 0)"),
+        "softmax_everywhere": dict(hidden="_softmax(Z)"), "no_hidden_relu": dict(hidden="Z"),
+        "sigmoid_hidden": dict(hidden="1 / (1 + np.exp(-Z))"),
+        "softmax_rows": dict(last="_softmax(Z, 1)"), "no_bias": dict(bias=""),
+        "one_layer_short": dict(stop="L", last_at="L - 1"),
+        "two_layers": dict(stop="3", last_at="2")}.items()},
+    **{key: ("backward_deep", BACKWARD_DEEP.format(**(BACKWARD_DEEP_GOOD | bug))) for key, bug in {
+        "deep_no_relu_deriv": dict(deriv=""), "deep_sign": dict(dZL="(T - AL) / m"),
+        "deep_no_m": dict(dZL="AL - T"), "deep_m_twice": dict(dw=" / m", db=" / m"),
+        "deep_relu_on_last": dict(dZL="(AL - T) / m * (caches[-1][1] > 0)"),
+        "deep_db_not_averaged": dict(db=" * m")}.items()},
+    **{key: ("dropout", DROPOUT.format(out=out)) for key, out in {
+        "not_inverted": "A * mask", "times_keep_prob": "A * mask * keep_prob",
+        "drop_rate": "A * mask / (1 - keep_prob)"}.items()},
+}
 SYMPTOMS = {  # chapter 2's, recognised from the output: a fragment of what each says
     "positive": "the weights are all positive", "notebook": "the original notebook's rand - 0.5",
     "unit": "the weights are N(0, 1)", "xavier": "(Xavier/LeCun)",

@@ -45,7 +45,7 @@ MISTAKES = (
             "layers (k < L) apply ReLU, the last one softmax alone",
             lambda a: _forward(a["params"], a["X"], last=lambda Z: network.softmax(
                 network.relu(Z)))),
-    Mistake("no_softmax", "AL is the last layer's Z: apply softmax to it, so that each column "
+    Mistake("deep_no_softmax", "AL is the last layer's Z: apply softmax to it, so that each column "
             "holds probabilities", lambda a: _forward(a["params"], a["X"], last=lambda Z: Z)),
     Mistake("relu_last", "the last layer applies ReLU where it needs softmax: loop over the "
             "hidden layers with ReLU, then softmax for layer L",

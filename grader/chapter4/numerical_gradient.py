@@ -30,6 +30,9 @@ CAUSES = {
                  "(f(x + h) - f(x - h)) / (2 h), have an error about h times smaller",
 }
 
+# None is recognised by its output: what went wrong shows in the points f was evaluated at.
+MISTAKES = ()
+
 
 def reference(f, x, h=H):
     """Here f takes the point: the grader's functions do."""
