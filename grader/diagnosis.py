@@ -150,6 +150,14 @@ def _explain_error(module: types.ModuleType, name: str, args: dict[str, Any], me
     if kind == "KeyError" and gradient_key:
         return [f"the gradients are keyed like the parameters here: grads['{gradient_key[1]}'], "
                 f"not grads['d{gradient_key[1]}']"]
+    layer_key = re.fullmatch(r"'d?([Wb])(\d+)'", text.strip())
+    params = args.get("params")
+    if kind == "KeyError" and layer_key and isinstance(params, dict):
+        L = sum(isinstance(k, str) and k[:1] == "W" and k[1:].isdigit() for k in params)
+        if int(layer_key[2]) > L:
+            return [f"{name} asks for the parameters of layer {layer_key[2]}, but the network "
+                    f"has {L} layers, W1 .. W{L}: params holds a W and a b for each, so L = "
+                    "len(params) // 2 (len(params) alone counts every layer twice)"]
     if "truth value of an array with more than one element is ambiguous" in text:
         return [f"{name} gives a whole array to Python's max, min, if, and or or, which take one "
                 "number: use NumPy's element-wise np.maximum(Z, 0) or np.where"]

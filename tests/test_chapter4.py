@@ -166,3 +166,11 @@ def test_a_gradient_check_that_passes_copies_to_f_is_accepted(tmp_path, submissi
     run = _grade(submission({"numerical_gradient.py": NUMERICAL.format(body=body)}), tmp_path,
                  "numerical_gradient")
     assert run.exercise("numerical_gradient")["status"] == P, _all(run)
+
+
+def test_a_loop_over_len_params_layers_is_told_to_halve_it(tmp_path, submission):
+    source = (SOLUTIONS / "forward_deep.py").read_text().replace("len(params) // 2",
+                                                                  "len(params)")
+    run = _grade(submission({"forward_deep.py": source}), tmp_path, "forward_deep")
+    assert run.exercise("forward_deep")["status"] == "error", _all(run)
+    assert "L = len(params) // 2" in run.exercise("forward_deep")["diagnosis"], _all(run)
