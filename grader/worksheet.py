@@ -249,6 +249,54 @@ Adding $\frac{\lambda}{2} \sum W^2$ over the weights to the loss penalises large
 gradient adds $\lambda W$ to each weight's gradient. The biases are left out.
 """
 
+INTRO_4 = r"""# Chapter 4: deeper networks, dropout, your own gradient check
+
+One hidden layer was enough to learn the digits; more layers learn features of features. This
+chapter writes the forward and backward passes once, in a loop, for any number of layers; then
+dropout, which makes a wide network rely on no single unit; then your own gradient check, the
+test that every backward pass you will ever write should pass. Finally 784-128-64-10, two
+hidden layers, trains with your passes and your Adam of chapter 3.
+
+**How to work:** as before, run the cells from the top, replace `raise NotImplementedError()`
+with your code, run the cell, then its check.
+
+## Any number of layers
+
+The parameters are a dict `W1, b1, ..., WL, bL`, so $L$ = `len(params) // 2`. Layer $k$ takes
+the activations of the layer below, $A_0 = X$:
+
+$$Z_k = W_k A_{k-1} + b_k, \qquad A_k = \mathrm{ReLU}(Z_k) \text{ for } k < L, \qquad
+A_L = \mathrm{softmax}(Z_L)$$
+
+`forward_deep` returns $A_L$ and `caches`, whatever the backward pass will need: a list of
+`(A_prev, Z, A)` per layer is one choice. `backward_deep` walks the layers back from the top:
+
+$$dZ_L = \frac{A_L - \mathrm{one\_hot}(Y)}{m}, \quad dW_k = dZ_k A_{k-1}^T, \quad
+db_k = \textstyle\sum_{\text{examples}} dZ_k, \quad dZ_{k-1} = W_k^T dZ_k \odot
+\mathrm{ReLU}'(Z_{k-1})$$
+
+Its gradients are keyed like the parameters, `grads["W1"]`, as Adam expects them.
+
+## Dropout
+
+While training, each hidden unit is kept with probability `keep_prob` and set to 0 otherwise;
+the kept ones are divided by `keep_prob`, so that the expected activation stays the same and
+nothing changes at test time (*inverted* dropout):
+
+$$\text{mask} = (\text{rng.random}(A.\text{shape}) < \text{keep\_prob}), \qquad
+A_{\text{dropped}} = A \odot \text{mask} / \text{keep\_prob}$$
+
+## Gradient checking
+
+A derivative is a limit; with a small step $h$ the central difference comes close:
+
+$$\frac{\partial f}{\partial x_i} \approx \frac{f(x + h e_i) - f(x - h e_i)}{2h}$$
+
+with an error of order $h^2$ (a one-sided difference's is of order $h$). `numerical_gradient(f,
+x)` nudges each element of `x` in place, calls `f()` (which reads `x`), and puts the element
+back before the next one.
+"""
+
 SETUP = """## Setup
 
 Run this cell first. If it says `No module named 'grader'`, this kernel's Python does not have
@@ -367,7 +415,7 @@ def _training_intro(chapter: Chapter) -> str:
               "network's guesses.")
 
 
-INTROS = {1: INTRO_1, 2: INTRO_2, 3: INTRO_3}
+INTROS = {1: INTRO_1, 2: INTRO_2, 3: INTRO_3, 4: INTRO_4}
 
 
 def build_notebook(chapter: Chapter = CHAPTERS[0]) -> NotebookNode:

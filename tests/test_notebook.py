@@ -243,6 +243,21 @@ def test_chapter_2_solutions_pass_and_train(notebooks: dict[int, Path], tmp_path
     assert "forward_prop" in run.json["training"]["message"], run.json["training"]
 
 
+def test_chapter_4_solutions_pass_and_train(notebooks: dict[int, Path], tmp_path: Path):
+    """Filled in, the chapter-4 notebook (with its cell of chapter 1 and 3 functions) passes
+    and trains 784-128-64-10 with the learner's forward_deep, backward_deep and adam_step."""
+    chapter = BY_NUMBER[4]
+    path, filled = solved(notebooks[4], tmp_path)
+    assert set(ex.name for ex in chapter.exercises) <= set(filled)
+    run = run_grader(["--chapter", "4", "--submission", str(path), "--json", "--seed", "0"],
+                     tmp_path / "tmp")
+    assert run.returncode == 0, run.describe()
+    assert set(run.statuses.values()) == {"passed"}, run.describe()
+    training = run.json["training"]
+    assert training["status"] == "passed", training
+    assert training["dev_accuracy"] >= chapter.verdict.target, training
+
+
 def test_never_overwrites(tmp_path: Path):
     first = run_grader(["notebook", "mine.ipynb"], tmp_path / "tmp", cwd=tmp_path)
     assert first.returncode == 0, first.stderr
