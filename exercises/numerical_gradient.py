@@ -1,7 +1,9 @@
+from collections.abc import Callable
+
 import numpy as np
 
 
-def numerical_gradient(f: "Callable[[], float]", x: np.ndarray, h: float = 1e-5) -> np.ndarray:
+def numerical_gradient(f: Callable[[], float], x: np.ndarray, h: float = 1e-5) -> np.ndarray:
     """The numerical gradient of a scalar function, by central differences.
 
     f: a function of no arguments that returns a number computed from x (it reads x

@@ -846,7 +846,7 @@ CHAPTER_4 = (
     ),
     Exercise(
         "numerical_gradient", 2.0, "central differences of f, element by element, x restored",
-        inputs=(Value("f", None, '"Callable[[], float]"'), array("x", "any"),
+        inputs=(Value("f", None, "Callable[[], float]"), array("x", "any"),
                 scalar("h", "float", "1e-5")),
         outputs=(array("grad", "like x"),),
         doc="""The numerical gradient of a scalar function, by central differences.

@@ -42,6 +42,8 @@ def stub_source(ex: Exercise, imports: bool = True) -> str:
     body = [f'    """{doc[0]}', *(f"    {line}".rstrip() for line in doc[1:]), '    """',
             "    raise NotImplementedError()"]
     header = ["import numpy as np", ""]
+    if any("Callable" in (v.type or "") for v in ex.inputs):
+        header[:0] = ["from collections.abc import Callable", ""]
     if imports and ex.calls:
         header += [f"from .{name} import {name}" for name in ex.calls] + [""]
     return "\n".join([*header, "", *_signature(ex), *body]) + "\n"

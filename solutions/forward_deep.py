@@ -1,5 +1,3 @@
-import numpy as np
-
 from .relu import relu
 from .softmax import softmax
 

@@ -1,6 +1,3 @@
-import numpy as np
-
-
 def mini_batches(X, Y, batch_size, rng):
     """One permutation of the columns, the same for X and Y, cut into consecutive batches."""
     m = X.shape[1]
