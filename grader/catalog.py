@@ -749,9 +749,9 @@ CHAPTER_4 = (
         Example: params with W1 (128, 784), b1, W2 (64, 128), b2, W3 (10, 64), b3 and X of
         shape (784, 5) give AL of shape (10, 5), each column summing to 1.
         """,
-        aliases=("L_model_forward", "forward_propagation", "deep_forward", "forward_pass",
-                 "model_forward", "forward_deep_prop", "deep_forward_prop", "forward",
-                 "feed_forward", "feedforward", "forward_prop_deep", "L_layer_forward"),
+        # Not forward_propagation, forward, feed_forward ...: those are forward_prop's.
+        aliases=("L_model_forward", "deep_forward", "model_forward", "forward_deep_prop",
+                 "deep_forward_prop", "forward_prop_deep", "L_layer_forward"),
         hints=(
             "Loop over the layers 1 .. L, each taking the last one's activations; ReLU for all "
             "but the last, softmax for the last, and keep what the backward pass will need.",
@@ -789,9 +789,9 @@ CHAPTER_4 = (
         Example: for chapter 1's network (L = 2) this gives backward_prop's dW1, db1, dW2, db2,
         under the keys W1, b1, W2, b2.
         """,
-        aliases=("L_model_backward", "backward_propagation", "deep_backward", "backward_pass",
-                 "model_backward", "backward_deep_prop", "deep_backward_prop", "backward",
-                 "backprop", "back_prop_deep", "backward_prop_deep", "L_layer_backward"),
+        aliases=("L_model_backward", "deep_backward", "model_backward", "backward_deep_prop",
+                 "deep_backward_prop", "back_prop_deep", "backward_prop_deep",
+                 "L_layer_backward"),
         hints=(
             "Start from dZL = (AL - one_hot(Y)) / m at the top, then walk down the layers: each "
             "gives dWk and dbk, and passes dZ(k-1) to the layer below.",
@@ -880,7 +880,7 @@ CHAPTER_4 = (
             "call f (which reads x), and restore it, or every later element is measured from "
             "a shifted point.\n"
             "- np.ndindex(x.shape) yields every index tuple, for any number of dimensions; "
-            "grad = np.zeros_like(x) holds the results.\n"
+            "a zero array like x holds the results.\n"
             "- At a kink (|x| at 0) the central difference gives the average of the two "
             "slopes: near ReLU's 0 a gradient check can disagree for no fault of the gradient.",
             "grad = np.zeros_like(x); for i in np.ndindex(x.shape): old = x[i]; x[i] = old + h; "

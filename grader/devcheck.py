@@ -119,6 +119,13 @@ def problems(write: bool = False) -> list[str]:
         pristine = REPO / chapter.folder
         for name, what in _graded(chapter, pristine, Status.NOT_STARTED).items():
             found.append(f"{name}: its stub is not 'not started' ({what})")
+    claimed: dict[str, str] = {}
+    for ex in (ex for chapter in CHAPTERS for ex in chapter.exercises):
+        for name in (ex.name, *ex.aliases):
+            if name in claimed:
+                found.append(f"{ex.name}: {name} is already {claimed[name]}'s name or alias (a "
+                             "function of a submission is graded as one exercise only)")
+            claimed.setdefault(name, ex.name)
     readme = REPO / "README.md"
     text = readme.read_text()
     try:

@@ -68,6 +68,17 @@ FACTS = {
                   "eps goes outside the square root", "(n_h, 784)"],
     "weight_decay": ["(lam / 2) sum over the weights", "lam W[i, j]", "of W's shape",
                      "biases are left out", "Return a new dict"],
+    "forward_deep": ["L = len(params) // 2", "A0 is X", "(n_k, m)", "(n_k, 1) is broadcast",
+                     "Hidden layers (k < L) apply ReLU", "softmax, column by column",
+                     "(A(k-1), Zk, Ak)"],
+    "backward_deep": ["(AL - one_hot(Y)) / m", "(n_L, m)", "dWk = dZk A(k-1)^T",
+                      "(n_k, n_(k-1))", "shape (n_k, 1)", "dA(k-1) = Wk^T dZk",
+                      "dZ(k-1) = dA(k-1) * relu'(Z(k-1))",
+                      "only the hidden layers multiply by relu'", "grads['W2'] for W2"],
+    "dropout": ["rng.random(A.shape)", "with probability keep_prob", "expected value",
+                "inverted dropout", "at test time", "not np.random"],
+    "numerical_gradient": ["(f(x + h) - f(x - h)) / 2h", "h^2 f3 / 6", "h f'' / 2",
+                           "restore it", "np.ndindex(x.shape)", "average of the two slopes"],
 }
 # Level 3's code gives itself away by these; level 2 may name a NumPy function, not the line.
 CODE = ("@", "np.", ".T", ".shape", ".sum(", ".max(", ".astype(", "keepdims=True)")
