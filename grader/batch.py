@@ -1,12 +1,14 @@
 """`python -m grader batch DIR`: grade a whole class in parallel, each submission under limits.
 
-Every entry of DIR is one student's submission: a .py file, a .ipynb notebook or a folder (laid
-out like exercises/, or a repository or upload that holds one); the student is its name without
-the suffix. Each submission is graded by a `python -m grader --json` process of its own, --jobs
+Every entry of DIR is one student's submission: a .py file, a .ipynb notebook, a folder (laid
+out like exercises/, or a repository or upload that holds one) or a .zip of one (grader.unpack);
+the student is its name without the suffix. Each submission is graded by a `python -m grader --json` process of its own, --jobs
 at a time, with a wall-clock limit (past it, the grader and its worker are stopped) and a memory
 limit (the worker's address space), so a hostile or broken submission costs one slot for at most
 its limit and nothing else. Everyone gets the same random inputs (one seed for the batch, kept in
-the output). Grades go to a CSV file and, in full, to a JSON file next to it.
+the output). Grades go to a CSV file and, in full, to a JSON file next to it; `--merge` updates
+the rows of the students graded into an existing gradebook, with the gradebook's seed, and keeps
+everyone else's.
 """
 
 from __future__ import annotations
@@ -15,9 +17,11 @@ import csv
 import json
 import os
 import secrets
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -29,6 +33,7 @@ from grader.limits import MEMORY_MB, SUBMISSION_SECONDS, Limits
 from grader.locate import find, ignored
 from grader.sandbox import exposure
 from grader.shown import visible
+from grader.unpack import Unpackable, unpack
 from grader.usage import (ARGUMENTS_VARIABLE, Parser, UsageError, add_timeout_option,
                           backup_path, chapter_argument, internal_error, seed_argument)
 
@@ -37,9 +42,12 @@ GRACE = 5.0  # seconds a stopped grader gets to stop its worker before it is kil
 GRADED, TIMEOUT, ERROR = "graded", "timeout", "error"
 
 
+SUFFIXES = (".py", ".ipynb", ".zip")  # of the files that are submissions
+
+
 def _candidates(folder: Path) -> list[Path]:
     return sorted(p for p in folder.iterdir() if not ignored(Path(p.name))
-                  and (p.is_dir() or p.suffix in (".py", ".ipynb")))
+                  and (p.is_dir() or p.suffix.lower() in SUFFIXES))
 
 
 def _student(entry: Path) -> str:
@@ -52,8 +60,8 @@ def _newest(entries: list[Path]) -> Path:
 
 
 def submissions(folder: Path) -> dict[str, Path]:
-    """Student name (the entry's name without .py or .ipynb) -> entry, in name order. A student
-    with several entries (alice.py and alice.ipynb) is graded on the newest one."""
+    """Student name (the entry's name without .py, .ipynb or .zip) -> entry, in name order. A
+    student with several entries (alice.py and alice.zip) is graded on the newest one."""
     students: dict[str, list[Path]] = {}
     for entry in _candidates(folder):
         students.setdefault(_student(entry), []).append(entry)
@@ -67,15 +75,13 @@ def not_graded(folder: Path, graded: dict[str, Path]) -> dict[str, str]:
     for p in sorted(folder.iterdir()):
         if ignored(Path(p.name)):
             continue
-        if p.is_dir() or p.suffix in (".py", ".ipynb"):
+        if p.is_dir() or p.suffix.lower() in SUFFIXES:
             newer = graded[_student(p)]
             if newer != p:
                 why[visible(p.name)] = (f"an older entry of {_student(p)}: {visible(newer.name)} "
                                         "is newer and is graded")
         else:
-            why[visible(p.name)] = ("a zip archive: unpack it into a folder of its own to grade it"
-                                    if p.suffix.lower() == ".zip" else
-                                    "not a .py file, a folder or an .ipynb notebook")
+            why[visible(p.name)] = "not a .py file, a folder, an .ipynb notebook or a .zip"
     return why
 
 
@@ -91,8 +97,9 @@ class Batch:
     """Grades entries one grader process each; stop() ends every process still running."""
 
     def __init__(self, seed: int, *, train: bool, limits: Limits,
-                 chapter: Chapter = CHAPTERS[0]) -> None:
+                 chapter: Chapter = CHAPTERS[0], scratch: Path | None = None) -> None:
         self.seed, self.train, self.limits, self.chapter = seed, train, limits, chapter
+        self.scratch = scratch  # where .zip uploads are unpacked, one folder each
         self._running: set[subprocess.Popen] = set()
         self._lock = threading.Lock()
         self._stopping = False
@@ -107,6 +114,20 @@ class Batch:
             return row
 
     def _grade(self, entry: Path, row: dict[str, Any]) -> dict[str, Any]:
+        if not (entry.is_file() and entry.suffix.lower() == ".zip"):
+            return self._grade_found(entry, row)
+        folder = Path(tempfile.mkdtemp(dir=self.scratch))
+        try:  # an archive's files last as long as its grading
+            return self._grade_found(unpack(entry, folder / "upload"), row, entry)
+        except Unpackable as why:
+            row["message"] = f"cannot unpack {visible(entry.name)}: {why}"
+            return row
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+
+    def _grade_found(self, entry: Path, row: dict[str, Any], archive: Path | None = None
+                     ) -> dict[str, Any]:
+        """Grade what `find` picks in `entry` (unpacked from `archive`, if given)."""
         try:
             target = find(entry)
         except OSError as problem:  # an unreadable folder is that student's, not the batch's
@@ -116,6 +137,9 @@ class Batch:
             row["message"] = ("no .py file, folder of exercises or .ipynb notebook found "
                               "(symbolic links are not followed)")
             return row
+        if archive is not None:  # which file of the archive is graded
+            inside = target.relative_to(entry).as_posix()
+            row["path"] = visible(f"{archive}!/{inside}" if inside != "." else str(archive))
         # Each grader starts in the repository: a path relative to here must not change meaning.
         arguments = ["--submission", os.path.abspath(target), "--json", "--seed", str(self.seed),
                      "--timeout", str(self.limits.call), "--chapter", str(self.chapter.number)] \
@@ -235,6 +259,10 @@ def main(argv: list[str]) -> int:
                    help="seed of everyone's random inputs (default: fresh)")
     p.add_argument("--force", action="store_true",
                    help="replace existing output files, each moved to a timestamped backup first")
+    p.add_argument("--merge", action="store_true",
+                   help="update the existing gradebook (--out and its .json, backed up first): "
+                        "the students graded now replace their rows, everyone else's stay, and "
+                        "the gradebook's seed is used")
     args = p.parse_args(argv)
     if not args.dir.is_dir():
         raise UsageError(f"{args.dir} is not a folder")
@@ -246,43 +274,84 @@ def main(argv: list[str]) -> int:
         raise UsageError("--memory must be at least 512 (MB): NumPy alone needs about 200")
     json_path = args.out.with_suffix(".json")
     for path in (args.out, json_path):
-        if path.exists() and not args.force:
-            raise UsageError(f"{path} already exists; pass --force to back it up and write a "
-                             "new one")
+        if path.exists() and not (args.force or args.merge):
+            raise UsageError(f"{path} already exists; pass --merge to update its students' rows "
+                             "or --force to back it up and write a new one")
         if not path.parent.is_dir():
             raise UsageError(f"cannot write {path}: the folder {path.parent} does not exist")
+    chapter = BY_NUMBER[args.chapter]
+    earlier = _gradebook(json_path, chapter, args.seed) if args.merge else None
     entries = submissions(args.dir)
     if not entries:
-        raise UsageError(f"{args.dir} holds no .py file, folder or .ipynb notebook")
+        raise UsageError(f"{args.dir} holds no .py file, folder, .ipynb notebook or .zip")
 
     warning = exposure()
     if warning:
         print(f"warning: {warning}", file=sys.stderr)
-    seed = args.seed if args.seed is not None else secrets.randbelow(2**31)
+    seed = earlier["seed"] if earlier else args.seed if args.seed is not None \
+        else secrets.randbelow(2**31)
     limits = Limits(submission=args.time_limit, memory_mb=args.memory).with_call(args.timeout)
-    chapter = BY_NUMBER[args.chapter]
-    batch = Batch(seed, train=not args.no_train, limits=limits, chapter=chapter)
-    started = time.perf_counter()
-    rows = _run(batch, entries, args.jobs)
-    seconds = time.perf_counter() - started
+    with tempfile.TemporaryDirectory(prefix="nn-batch-") as scratch:
+        batch = Batch(seed, train=not args.no_train, limits=limits, chapter=chapter,
+                      scratch=Path(scratch))
+        started = time.perf_counter()
+        rows = _run(batch, entries, args.jobs)
+        seconds = time.perf_counter() - started
     skipped = not_graded(args.dir, entries)
     meta = {"seed": seed, "chapter": chapter.number, "max_score": chapter.max_score,
             "jobs": args.jobs, "train": not args.no_train,
             "time_limit": args.time_limit, "memory_mb": args.memory,
             "seconds": round(seconds, 2), "per_second": round(len(rows) / seconds, 3),
             "not_graded": skipped}
+    graded_now = rows
+    if earlier:
+        rows = merged(earlier["submissions"], rows)
+        meta["not_graded"] = earlier.get("not_graded", {}) | skipped
+        meta["updated"] = [row["student"] for row in graded_now]
     for path in (args.out, json_path):  # a gradebook is never lost: the old one is kept
         if path.exists():
             backup = backup_path(path)
             path.rename(backup)
             print(f"moved the existing {path} to {backup}", file=sys.stderr)
     write_outputs(args.out, json_path, rows, meta, chapter)
-    print(_summary(rows, seconds, args.jobs, chapter.max_score)
-          + f" Wrote {args.out} and {json_path}.")
+    print(_summary(graded_now, seconds, args.jobs, chapter.max_score)
+          + (f" Updated {len(graded_now)} of the {len(rows)} rows of {args.out} and {json_path}."
+             if earlier else f" Wrote {args.out} and {json_path}."))
     if skipped:
         print(f"Not graded ({len(skipped)}): "
               + "; ".join(f"{name}: {why}" for name, why in skipped.items()), file=sys.stderr)
-    return 0 if all(r["status"] == GRADED for r in rows) else 1
+    return 0 if all(r["status"] == GRADED for r in graded_now) else 1
+
+
+def _gradebook(path: Path, chapter: Chapter, seed: int | None) -> dict[str, Any]:
+    """The gradebook `batch --merge` updates, as its JSON file holds it; UsageError when there
+    is none, it is not one, or it is another chapter's or another seed's."""
+    try:
+        book = json.loads(path.read_text())
+    except FileNotFoundError:
+        raise UsageError(f"--merge updates an existing gradebook, and {path} does not exist "
+                         "(grade without --merge to start one)") from None
+    except (OSError, ValueError, RecursionError) as err:
+        raise UsageError(f"cannot merge into {path}: it is not a gradebook that batch wrote "
+                         f"({err})") from None
+    rows = book.get("submissions") if isinstance(book, dict) else None
+    if not (isinstance(rows, list) and all(isinstance(r, dict) and isinstance(
+            r.get("student"), str) for r in rows) and type(book.get("seed")) is int
+            and type(book.get("chapter")) is int):
+        raise UsageError(f"cannot merge into {path}: it is not a gradebook that batch wrote")
+    if book["chapter"] != chapter.number:
+        raise UsageError(f"{path} is the gradebook of chapter {book['chapter']}, not chapter "
+                         f"{chapter.number}: pass --chapter {book['chapter']} or another --out")
+    if seed is not None and seed != book["seed"]:
+        raise UsageError(f"{path} was graded with --seed {book['seed']}: everyone in a gradebook "
+                         f"gets the same inputs, so --merge uses that seed, not {seed}")
+    return book
+
+
+def merged(earlier: list[dict], now: list[dict]) -> list[dict]:
+    """The gradebook's rows by student, in name order: those graded `now` replace theirs."""
+    rows = {row["student"]: row for row in earlier} | {row["student"]: row for row in now}
+    return [rows[student] for student in sorted(rows)]
 
 
 def _run(batch: Batch, entries: dict[str, Path], jobs: int) -> list[dict]:

@@ -1,0 +1,174 @@
+"""An instructor's gradebook (issue 16): .zip uploads unpacked safely, and `batch --merge` to
+regrade some students without losing anyone else's grade."""
+
+from __future__ import annotations
+
+import csv
+import json
+import stat
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from conftest import SOLUTIONS, make_submission, run_grader, write_file
+from grader import unpack as unpacking
+from grader.unpack import Unpackable, unpack
+
+RIGHT = "import numpy as np\n\n\ndef relu(Z):\n    return np.maximum(Z, 0)\n"
+WRONG = "def relu(Z):\n    return Z\n"
+
+
+def _zip(path: Path, files: dict[str, str | bytes]) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, content in files.items():
+            z.writestr(name, content)
+    return path
+
+
+def _rows(out: Path) -> dict[str, dict]:
+    with out.open() as f:
+        return {row["student"]: row for row in csv.DictReader(f)}
+
+
+# --------------------------------------------------------------------------- unpacking
+
+def test_a_zip_is_unpacked_with_its_folders(tmp_path):
+    archive = _zip(tmp_path / "a.zip", {"work/nn/relu.py": RIGHT, "work\\notes.txt": "hi",
+                                        "__MACOSX/._relu.py": b"\0\1"})
+    into = unpack(archive, tmp_path / "out")
+    assert (into / "work" / "nn" / "relu.py").read_text() == RIGHT
+    assert (into / "work" / "notes.txt").read_text() == "hi"  # a Windows separator
+
+
+@pytest.mark.parametrize("name", ["../evil.py", "/etc/evil.py", "a/../../evil.py",
+                                  "C:/evil.py", "..\\evil.py"])
+def test_a_member_that_climbs_out_is_refused(tmp_path, name):
+    archive = _zip(tmp_path / "a.zip", {"relu.py": RIGHT, name: "x = 1\n"})
+    with pytest.raises(Unpackable, match="outside the folder"):
+        unpack(archive, tmp_path / "deep" / "out")
+    assert not (tmp_path / "evil.py").exists() and not (tmp_path / "deep" / "evil.py").exists()
+
+
+def test_a_symbolic_link_is_refused(tmp_path):
+    archive = tmp_path / "a.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        link = zipfile.ZipInfo("relu.py")
+        link.external_attr = (stat.S_IFLNK | 0o777) << 16
+        z.writestr(link, "/work/main/solutions/relu.py")
+    with pytest.raises(Unpackable, match="symbolic link"):
+        unpack(archive, tmp_path / "out")
+
+
+def test_a_zip_bomb_is_stopped_by_what_it_writes(tmp_path, monkeypatch):
+    monkeypatch.setattr(unpacking, "MAX_BYTES", 1 << 20)
+    archive = _zip(tmp_path / "a.zip", {"relu.py": b"#" * (3 << 20)})  # 3 MB, 3 kB zipped
+    assert archive.stat().st_size < 20_000
+    with pytest.raises(Unpackable, match="more than 1 MB"):
+        unpack(archive, tmp_path / "out")
+
+
+def test_too_many_members_and_garbage_are_refused(tmp_path, monkeypatch):
+    monkeypatch.setattr(unpacking, "MAX_MEMBERS", 3)
+    with pytest.raises(Unpackable, match="4 files, more than 3"):
+        unpack(_zip(tmp_path / "a.zip", {f"{i}.py": "" for i in range(4)}), tmp_path / "o1")
+    (tmp_path / "b.zip").write_bytes(b"PK\3\4 this is not an archive")
+    with pytest.raises(Unpackable, match="not a zip archive that can be read"):
+        unpack(tmp_path / "b.zip", tmp_path / "o2")
+
+
+def test_batch_grades_zip_uploads_and_names_the_file_graded(tmp_path):
+    folder = tmp_path / "class"
+    _zip(folder / "ann.zip", {"ann-hw/exercises/relu.py": RIGHT, "ann-hw/README.md": "mine"})
+    _zip(folder / "ben.zip", {"nn.py": WRONG})
+    _zip(folder / "cat.zip", {"../../escape.py": RIGHT})
+    (folder / "dan.zip").write_bytes(b"not a zip")
+    out = tmp_path / "grades.csv"
+    run = run_grader(["batch", str(folder), "--out", str(out), "--no-train", "--seed", "5"],
+                     tmp_path / "t")
+    assert run.returncode == 1, run.stderr  # two could not be graded
+    assert "Graded 4 submissions" in run.stdout, run.stdout
+    rows = _rows(out)
+    assert rows["ann"]["relu"] == "passed" and rows["ann"]["status"] == "graded"
+    assert rows["ann"]["path"] == f"{folder / 'ann.zip'}!/ann-hw/exercises", rows["ann"]
+    assert rows["ben"]["relu"] == "failed" and rows["ben"]["path"].endswith("ben.zip!/nn.py")
+    assert rows["cat"]["status"] == "error" and "cannot unpack cat.zip" in rows["cat"]["message"]
+    assert "outside the folder" in rows["cat"]["message"]
+    assert "not a zip archive" in rows["dan"]["message"]
+    assert not (tmp_path / "escape.py").exists() and not list(tmp_path.glob("**/escape.py"))
+
+
+# --------------------------------------------------------------------------- merging
+
+@pytest.fixture
+def gradebook(tmp_path):
+    """A class of three graded with --seed 7 into grades.csv."""
+    folder = tmp_path / "class"
+    for name, source in (("ann", RIGHT), ("ben", WRONG), ("cat", WRONG)):
+        write_file(folder / f"{name}.py", source)
+    out = tmp_path / "grades.csv"
+    run = run_grader(["batch", str(folder), "--out", str(out), "--no-train", "--seed", "7"],
+                     tmp_path / "t")
+    assert run.returncode == 0 and len(_rows(out)) == 3, run.stderr
+    return out
+
+
+def test_regrading_one_student_keeps_the_others(tmp_path, gradebook):
+    before = gradebook.read_text()
+    fixed = tmp_path / "late"
+    write_file(fixed / "ben.py", RIGHT)
+    write_file(fixed / "dee.py", WRONG)  # a late first submission joins the gradebook
+    run = run_grader(["batch", str(fixed), "--out", str(gradebook), "--no-train", "--merge"],
+                     tmp_path / "t")
+    assert run.returncode == 0, run.stderr
+    assert "Updated 2 of the 4 rows" in run.stdout, run.stdout
+    rows = _rows(gradebook)
+    assert list(rows) == ["ann", "ben", "cat", "dee"]
+    assert [rows[s]["relu"] for s in rows] == ["passed", "passed", "failed", "failed"]
+    assert rows["cat"]["path"].endswith("class/cat.py")  # untouched, from the first batch
+    book = json.loads(gradebook.with_suffix(".json").read_text())
+    assert book["seed"] == 7 and book["updated"] == ["ben", "dee"]
+    assert {s["grading"]["seed"] for s in book["submissions"]} == {7}  # the same inputs
+    [backup] = tmp_path.glob("grades.backup-*.csv")
+    assert backup.read_text() == before
+
+
+@pytest.mark.parametrize("extra, says", [
+    (["--seed", "8"], "graded with --seed 7"),
+    (["--chapter", "2"], "the gradebook of chapter 1, not chapter 2"),
+])
+def test_a_merge_that_would_mix_gradebooks_is_refused(tmp_path, gradebook, extra, says):
+    before = gradebook.read_text()
+    write_file(tmp_path / "late" / "ben.py", RIGHT)
+    run = run_grader(["batch", str(tmp_path / "late"), "--out", str(gradebook), "--no-train",
+                      "--merge", *extra], tmp_path / "t")
+    assert run.returncode == 2 and says in run.stderr, run.stderr
+    assert "Traceback" not in run.stderr and gradebook.read_text() == before
+    assert not list(tmp_path.glob("grades.backup-*"))
+
+
+def test_a_merge_needs_a_gradebook_that_batch_wrote(tmp_path):
+    write_file(tmp_path / "class" / "ben.py", RIGHT)
+    out = tmp_path / "grades.csv"
+    args = ["batch", str(tmp_path / "class"), "--out", str(out), "--no-train", "--merge"]
+    run = run_grader(args, tmp_path / "t")
+    assert run.returncode == 2 and "does not exist (grade without --merge" in run.stderr
+    out.with_suffix(".json").write_text('{"submissions": 3}')
+    run = run_grader(args, tmp_path / "t")
+    assert run.returncode == 2 and "not a gradebook that batch wrote" in run.stderr, run.stderr
+
+
+def test_folder_uploads_still_take_the_newest_entry_with_zips_among_them(tmp_path):
+    import os
+    import time
+    folder = tmp_path / "class"
+    write_file(folder / "ann.py", WRONG)
+    os.utime(folder / "ann.py", (time.time() - 100, time.time() - 100))
+    _zip(folder / "ann.zip", {"relu.py": RIGHT})
+    make_submission(folder / "bob", {}, base=SOLUTIONS)
+    out = tmp_path / "grades.csv"
+    run = run_grader(["batch", str(folder), "--out", str(out), "--no-train"], tmp_path / "t")
+    rows = _rows(out)
+    assert set(rows) == {"ann", "bob"} and rows["ann"]["relu"] == "passed", rows
+    assert "ann.py: an older entry of ann: ann.zip is newer and is graded" in run.stderr
