@@ -323,22 +323,33 @@ def main(argv: list[str]) -> int:
     return 0 if all(r["status"] == GRADED for r in graded_now) else 1
 
 
-def _gradebook(path: Path, chapter: Chapter, seed: int | None) -> dict[str, Any]:
-    """The gradebook `batch --merge` updates, as its JSON file holds it; UsageError when there
-    is none, it is not one, or it is another chapter's or another seed's."""
+def read_gradebook(path: Path) -> dict[str, Any]:
+    """The gradebook that batch wrote to `path` (its JSON file); UsageError when there is none
+    or it is not one."""
     try:
         book = json.loads(path.read_text())
     except FileNotFoundError:
-        raise UsageError(f"--merge updates an existing gradebook, and {path} does not exist "
-                         "(grade without --merge to start one)") from None
+        raise UsageError(f"{path} does not exist") from None
     except (OSError, ValueError, RecursionError) as err:
-        raise UsageError(f"cannot merge into {path}: it is not a gradebook that batch wrote "
-                         f"({err})") from None
+        raise UsageError(f"{path} is not a gradebook that batch wrote ({err})") from None
     rows = book.get("submissions") if isinstance(book, dict) else None
     if not (isinstance(rows, list) and all(isinstance(r, dict) and isinstance(
             r.get("student"), str) for r in rows) and type(book.get("seed")) is int
             and type(book.get("chapter")) is int):
-        raise UsageError(f"cannot merge into {path}: it is not a gradebook that batch wrote")
+        raise UsageError(f"{path} is not a gradebook that batch wrote")
+    return book
+
+
+def _gradebook(path: Path, chapter: Chapter, seed: int | None) -> dict[str, Any]:
+    """The gradebook `batch --merge` updates; UsageError when there is none, or it is another
+    chapter's or another seed's."""
+    if not path.exists():
+        raise UsageError(f"--merge updates an existing gradebook, and {path} does not exist "
+                         "(grade without --merge to start one)")
+    try:
+        book = read_gradebook(path)
+    except UsageError as err:
+        raise UsageError(f"cannot merge: {err}") from None
     if book["chapter"] != chapter.number:
         raise UsageError(f"{path} is the gradebook of chapter {book['chapter']}, not chapter "
                          f"{chapter.number}: pass --chapter {book['chapter']} or another --out")

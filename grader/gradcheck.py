@@ -70,11 +70,11 @@ def expect_gradients(grads: dict, params: network.Params, X: np.ndarray, Y: np.n
                                                       FLOOR)
         worst = int(np.argmax(rel))
         if rel[worst] > TOLERANCE:
-            checked = f"{len(indices)} of {value.size}" if len(indices) < value.size \
-                else f"all {len(indices)}"
+            checked = f"the {len(indices)} of its {value.size} elements checked" \
+                if len(indices) < value.size else f"its {len(indices)} elements"
             raise CheckFailed(
                 f"{name} disagrees with the finite-difference gradient of the mean cross-entropy "
-                f"(m = {X.shape[1]}): {int((rel > TOLERANCE).sum())} of the {checked} "
-                f"elements checked are off; the worst is {name}{index(indices[worst])}: yours "
+                f"(m = {X.shape[1]}): {int((rel > TOLERANCE).sum())} of {checked} "
+                f"are off; the worst is {name}{index(indices[worst])}: yours "
                 f"{analytic[worst]:.6g}, numerical {numeric[worst]:.6g}, relative error "
                 f"{rel[worst]:.3g} > tolerance {TOLERANCE:g}")

@@ -172,3 +172,57 @@ def test_folder_uploads_still_take_the_newest_entry_with_zips_among_them(tmp_pat
     rows = _rows(out)
     assert set(rows) == {"ann", "bob"} and rows["ann"]["relu"] == "passed", rows
     assert "ann.py: an older entry of ann: ann.zip is newer and is graded" in run.stderr
+
+
+# --------------------------------------------------------------------------- feedback
+
+def test_feedback_is_one_markdown_file_per_student(tmp_path, gradebook):
+    out = tmp_path / "feedback"
+    run = run_grader(["feedback", str(gradebook.with_suffix(".json")), str(out)], tmp_path / "t")
+    assert run.returncode == 0 and "wrote 3 feedback files" in run.stdout, run.stderr
+    assert sorted(p.name for p in out.iterdir()) == ["ann.md", "ben.md", "cat.md"]
+    ben = (out / "ben.md").read_text()
+    assert ben.startswith("# Feedback for `ben`: chapter 1\n\n**Score: ")
+    assert "| `relu` | failed | 0/1 |" in ben and "| `softmax` | not started | 0/2 |" in ben
+    assert "seed 7" in ben and "`python -m grader --chapter 1 --submission YOUR_FILE --seed 7`" in ben
+    assert "## relu: failed (0/1)" in ben
+    assert "    relu returns Z unchanged" in ben or "Likely cause:" in ben, ben
+    assert "Hint: " in ben and "## softmax" not in ben  # not started: no section
+    ann = (out / "ann.md").read_text()
+    assert "| `relu` | passed | 1/1 |" in ann and "## relu" not in ann
+
+
+def test_feedback_shows_what_a_submission_wrote_as_code(tmp_path):
+    folder = tmp_path / "class"
+    name = "x`y <img src=q onerror=alert(1)> **bold**"
+    write_file(folder / f"{name}.py", "def relu(Z):\n    raise ValueError('# not a heading')\n")
+    out = tmp_path / "grades.csv"
+    run_grader(["batch", str(folder), "--out", str(out), "--no-train"], tmp_path / "t")
+    fb = tmp_path / "fb"
+    run = run_grader(["feedback", str(out.with_suffix(".json")), str(fb)], tmp_path / "t")
+    assert run.returncode == 0, run.stderr
+    [file] = fb.iterdir()
+    assert file.name == "x_y_img_src_q_onerror_alert_1_bold.md"
+    text = file.read_text()
+    assert f"# Feedback for ``{name}``" in text  # one code span, whatever it holds
+    assert "\n# not a heading" not in text and "    relu() raised ValueError: # not a heading" \
+        in text, text
+
+
+def test_feedback_keeps_an_existing_folder_and_refuses_what_is_not_a_gradebook(tmp_path, gradebook):
+    grades = str(gradebook.with_suffix(".json"))
+    out = tmp_path / "feedback"
+    out.mkdir()
+    (out / "mine.txt").write_text("my notes")
+    run = run_grader(["feedback", grades, str(out)], tmp_path / "t")
+    assert run.returncode == 2 and "already exists; pass --force" in run.stderr
+    run = run_grader(["feedback", grades, str(out), "--force"], tmp_path / "t")
+    assert run.returncode == 0, run.stderr
+    [backup] = tmp_path.glob("feedback.backup-*")
+    assert (backup / "mine.txt").read_text() == "my notes"
+    (tmp_path / "bad.json").write_text("[1, 2]")
+    for path in (tmp_path / "bad.json", tmp_path / "missing.json"):
+        run = run_grader(["feedback", str(path), str(tmp_path / "f2")], tmp_path / "t")
+        assert run.returncode == 2 and "Traceback" not in run.stderr, run.stderr
+        assert "is not a gradebook that batch wrote" in run.stderr or "does not exist" in \
+            run.stderr
