@@ -31,7 +31,7 @@ def _grade_parser() -> argparse.ArgumentParser:
     p = Parser(prog="python -m grader", description="Grade the exercises, then train the "
                 "network built from them on real MNIST digits.",
                 epilog="Other commands: hint [EXERCISE], watch, progress, reset EXERCISE, "
-                "notebook [PATH], batch DIR, feedback GRADES.json OUT, release OUT, gradescope-bundle OUT.zip, dev-check "
+                "notebook [PATH], batch DIR, feedback GRADES.json OUT, class-report GRADES.json, release OUT, gradescope-bundle OUT.zip, dev-check "
                 "(python -m grader COMMAND --help)")
     add_exercise_argument(p, "*", "grade only these, without training")
     p.add_argument("--chapter", type=chapter_argument, metavar="N", help="grade chapter N and train its "
@@ -257,6 +257,7 @@ COMMANDS = {
     "notebook": "grader.worksheet:main",
     "batch": "grader.batch:main",
     "feedback": "grader.feedback:main",
+    "class-report": "grader.classreport:main",
     "release": "grader.release:main",
     "gradescope-bundle": "grader.autograder:bundle_main",
     "dev-check": "grader.devcheck:main",

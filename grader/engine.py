@@ -137,7 +137,7 @@ class Collector:
     def _add_causes(self, item: pytest.Item, exercise: str, causes: list[str]) -> None:
         known = self.causes[exercise] = combine(item.module,
                                                 self.causes.get(exercise, []) + causes)
-        self.results[exercise].diagnosis = "; ".join(known)
+        self.results[exercise].causes = known
 
     def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo) -> None:
         err = call.excinfo.value if call.excinfo else None

@@ -34,11 +34,15 @@ class ExerciseResult:
     name: str
     status: Status = Status.PASSED  # passed | failed | not_started | error
     message: str = ""  # why it is error / not started
-    diagnosis: str = ""  # the known mistake its output matches, if any
+    causes: list[str] = field(default_factory=list)  # the known mistakes its output matches
     note: str = ""  # found under another name, or with other parameters
     checks: list[CheckResult] = field(default_factory=list)
     printed: str = ""  # what the learner's code printed during the checks, if anything
     warnings: list[str] = field(default_factory=list)  # what NumPy warned of, file and line
+
+    @property
+    def diagnosis(self) -> str:
+        return "; ".join(self.causes)
 
     @property
     def max_score(self) -> float:
@@ -51,7 +55,7 @@ class ExerciseResult:
     def to_dict(self) -> dict[str, Any]:
         return {"name": self.name, "status": self.status, "score": self.score,
                 "max_score": self.max_score, "message": self.message, "diagnosis": self.diagnosis,
-                "note": self.note, "warnings": self.warnings,
+                "causes": self.causes, "note": self.note, "warnings": self.warnings,
                 "checks": [asdict(c) for c in self.checks]}
 
 
