@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import stat
 import zipfile
 from pathlib import Path
@@ -226,3 +227,69 @@ def test_feedback_keeps_an_existing_folder_and_refuses_what_is_not_a_gradebook(t
         assert run.returncode == 2 and "Traceback" not in run.stderr, run.stderr
         assert "is not a gradebook that batch wrote" in run.stderr or "does not exist" in \
             run.stderr
+
+
+# --------------------------------------------------------------------------- class report
+
+CHROMIUM = Path("/usr/bin/chromium")
+SOFTMAX_NO_MAX = ("import numpy as np\n\n\ndef softmax(Z):\n    E = np.exp(Z)\n"
+                  "    return E / E.sum(axis=0, keepdims=True)\n")
+
+
+@pytest.fixture
+def classbook(tmp_path):
+    """Five students, three of whom make the same softmax mistake, and one hostile name."""
+    folder = tmp_path / "class"
+    for name in ("ann", "ben", "cat"):
+        make_submission(folder / name, {"softmax.py": SOFTMAX_NO_MAX})
+    make_submission(folder / "dee", {})
+    write_file(folder / "<b>eve<i>.py", WRONG)
+    (folder / "notes.txt").write_text("not a submission")
+    out = tmp_path / "grades.csv"
+    run = run_grader(["batch", str(folder), "--out", str(out), "--no-train", "--seed", "2"],
+                     tmp_path / "t")
+    assert run.returncode == 0, run.stderr
+    return out.with_suffix(".json")
+
+
+def test_the_class_report_counts_the_mistakes_of_the_class(tmp_path, classbook):
+    html_path = tmp_path / "report.html"
+    run = run_grader(["class-report", str(classbook), "--html", str(html_path)], tmp_path / "t")
+    assert run.returncode == 0, run.stderr
+    out = " ".join(run.stdout.split())
+    assert "5 submissions, 5 graded" in out and "seed 2" in out, out
+    assert re.search(r"3\s*│\s*softmax\s*│\s*softmax overflows", run.stdout), run.stdout
+    assert re.search(r"1\s*│\s*relu\s*│\s*relu returns Z unchanged", run.stdout)
+    assert "Not graded (1): notes.txt" in out
+    page = html_path.read_text()
+    assert "<b>eve<i>" not in page and "&lt;b&gt;eve&lt;i&gt;" in page  # escaped
+    assert "<script" not in page and not re.search(r"(src|href|url)\s*[=(]", page)  # nothing
+    assert "default-src 'none'" in page  # fetched, and a browser would refuse to
+    assert page.count("<rect") == 11  # one bar per whole point, 0 to 10
+    again = run_grader(["class-report", str(classbook), "--html", str(html_path)], tmp_path / "t")
+    assert again.returncode == 2 and "already exists" in again.stderr
+
+
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium (apt-get install "
+                    "chromium); .ci/run installs it where it can")
+def test_the_class_report_renders_in_a_browser(tmp_path, classbook):
+    import subprocess
+    html_path, png = tmp_path / "report.html", tmp_path / "report.png"
+    run = run_grader(["class-report", str(classbook), "--html", str(html_path)], tmp_path / "t")
+    assert run.returncode == 0, run.stderr
+    shot = subprocess.run(
+        [str(CHROMIUM), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+         "--no-first-run", "--disable-background-networking", "--disable-component-update",
+         "--disable-sync", f"--user-data-dir={tmp_path / 'profile'}", "--window-size=1000,1400",
+         f"--screenshot={png}", html_path.as_uri()], capture_output=True, text=True, timeout=90)
+    assert png.exists(), shot.stderr[-2000:]
+    data = png.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+    assert (width, height) == (1000, 1400)
+    assert len(data) > 30_000  # a page with text and a chart, not a blank one
+    dom = subprocess.run(
+        [str(CHROMIUM), "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+         "--disable-background-networking", f"--user-data-dir={tmp_path / 'profile2'}",
+         "--dump-dom", html_path.as_uri()], capture_output=True, text=True, timeout=90)
+    assert "Mistakes named most often" in dom.stdout and "&lt;b&gt;eve&lt;i&gt;" in dom.stdout
