@@ -8,7 +8,8 @@ limit (the worker's address space), so a hostile or broken submission costs one 
 its limit and nothing else. Everyone gets the same random inputs (one seed for the batch, kept in
 the output). Grades go to a CSV file and, in full, to a JSON file next to it; `--merge` updates
 the rows of the students graded into an existing gradebook, with the gradebook's seed, and keeps
-everyone else's.
+everyone else's. A `similar` column flags functions that are the same code as the grader's
+reference, a solution or another student's (grader.similarity): for a person to look at.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 from typing import Any
 
+from grader import similarity
 from grader.catalog import BY_NUMBER, CHAPTERS, REPO, Chapter
 from grader.limits import MEMORY_MB, SUBMISSION_SECONDS, Limits
 from grader.locate import find, ignored
@@ -137,6 +139,10 @@ class Batch:
             row["message"] = ("no .py file, folder of exercises or .ipynb notebook found "
                               "(symbolic links are not followed)")
             return row
+        try:  # parsed, never run: what the similarity flags compare
+            row["fingerprints"] = similarity.submitted(target, self.chapter)
+        except Exception:  # noqa: BLE001 - a flag that cannot be computed is only left out
+            row["fingerprints"] = {}
         if archive is not None:  # which file of the archive is graded
             inside = target.relative_to(entry).as_posix()
             row["path"] = visible(f"{archive}!/{inside}" if inside != "." else str(archive))
@@ -220,7 +226,7 @@ def _end(proc: subprocess.Popen) -> None:
 def columns(chapter: Chapter) -> list[str]:
     """The gradebook's columns: one per exercise of the chapter graded."""
     return ["student", "score", "max_score", "status", *(ex.name for ex in chapter.exercises),
-            "training", "dev_accuracy", "test_accuracy", "seconds", "path", "message"]
+            "training", "dev_accuracy", "test_accuracy", "seconds", "path", "similar", "message"]
 
 
 def write_outputs(csv_path: Path, json_path: Path, rows: list[dict], meta: dict,
@@ -308,6 +314,10 @@ def main(argv: list[str]) -> int:
         rows = merged(earlier["submissions"], rows)
         meta["not_graded"] = earlier.get("not_graded", {}) | skipped
         meta["updated"] = [row["student"] for row in graded_now]
+    flagged = similarity.flags({r["student"]: r.get("fingerprints") or {} for r in rows
+                                if isinstance(r.get("fingerprints"), dict)}, chapter)
+    for row in rows:  # across the whole gradebook, merged rows included
+        row["similar"] = "; ".join(flagged.get(row["student"], []))
     for path in (args.out, json_path):  # a gradebook is never lost: the old one is kept
         if path.exists():
             backup = backup_path(path)

@@ -2,9 +2,10 @@
 
 From the gradebook that `batch` wrote: the scores (mean, median, a histogram), each exercise's
 pass rate, the mistakes the grader named most often across the class (which mistake, how many
-students, an example of what the grader said), training, what could not be graded, and the
-slowest submissions. In the terminal (rich) and as one self-contained HTML page (inline CSS and
-SVG, no script, nothing fetched); every text that came from a submission is escaped.
+students, an example of what the grader said), training, what could not be graded, the code
+flagged as similar (grader.similarity), and the slowest submissions. In the terminal (rich) and
+as one self-contained HTML page (inline CSS and SVG, no script, nothing fetched); every text
+that came from a submission is escaped.
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ class ClassSummary:
     training: Counter
     dev_accuracies: list[float]
     ungraded: list[tuple[str, str]]  # (entry or student, why)
+    similar: list[tuple[str, str]]  # (student, what their code is the same as)
     slowest: list[tuple[str, float]]
 
     @property
@@ -88,7 +90,9 @@ def summarise(book: dict[str, Any]) -> ClassSummary:
     return ClassSummary(
         chapter, book["seed"], rows, [float(r.get("score", 0)) for r in graded], exercises,
         sorted(mistakes.values(), key=lambda m: (-len(m.students), m.exercise, m.cause))[:TOP],
-        training, dev, ungraded, sorted(timed, key=lambda t: -t[1])[:SLOWEST])
+        training, dev, ungraded,
+        [(r["student"], r["similar"]) for r in rows if isinstance(r.get("similar"), str)
+         and r["similar"]], sorted(timed, key=lambda t: -t[1])[:SLOWEST])
 
 
 def histogram(s: ClassSummary) -> list[tuple[str, int]]:
@@ -153,6 +157,9 @@ def show(s: ClassSummary) -> None:
     if s.ungraded:
         con.print(Text(f"Not graded ({len(s.ungraded)}): " + "; ".join(
             f"{who}: {why}" for who, why in s.ungraded)))
+    if s.similar:
+        con.print(Text(f"Similar code, to look at (never a grade) ({len(s.similar)}): "
+                       + "; ".join(f"{who}: {what}" for who, what in s.similar)))
     if s.slowest:
         con.print("Slowest: " + ", ".join(f"{who} {sec:.1f} s" for who, sec in s.slowest))
 
@@ -208,6 +215,7 @@ def to_html(s: ClassSummary) -> str:
     if s.dev_accuracies:
         training += f"; dev accuracy median {statistics.median(s.dev_accuracies):.3f}"
     ungraded = "".join(f"<li><code>{_e(who)}</code>: {_e(why)}</li>" for who, why in s.ungraded)
+    similar = "".join(f"<li><code>{_e(who)}</code>: {_e(what)}</li>" for who, what in s.similar)
     slowest = "".join(f'<tr><td><code>{_e(who)}</code></td><td class="n">{sec:.1f} s</td></tr>'
                       for who, sec in s.slowest)
     return f"""<!DOCTYPE html>
@@ -224,6 +232,9 @@ def to_html(s: ClassSummary) -> str:
 {f'<table><tr><th>students</th><th>exercise</th><th>mistake</th><th>for example</th></tr>{mistakes}</table>' if mistakes else '<p>None.</p>'}
 <h2>Training</h2><p>{training or "not run"}</p>
 <h2>Not graded</h2>{f"<ul>{ungraded}</ul>" if ungraded else "<p>None.</p>"}
+<h2>Similar code</h2><p>Functions that are the same code, names and layout aside, as the
+grader's reference, a solution or another student's: to look at, never a grade.</p>
+{f"<ul>{similar}</ul>" if similar else "<p>None.</p>"}
 <h2>Slowest submissions</h2><table>{slowest}</table>
 </body></html>
 """

@@ -293,3 +293,33 @@ def test_the_class_report_renders_in_a_browser(tmp_path, classbook):
          "--disable-background-networking", f"--user-data-dir={tmp_path / 'profile2'}",
          "--dump-dom", html_path.as_uri()], capture_output=True, text=True, timeout=90)
     assert "Mistakes named most often" in dom.stdout and "&lt;b&gt;eve&lt;i&gt;" in dom.stdout
+
+
+# --------------------------------------------------------------------------- similarity
+
+def test_copied_code_is_flagged_for_a_person_to_look_at(tmp_path):
+    folder = tmp_path / "class"
+    solution = (SOLUTIONS / "backward_deep.py").read_text()
+    own = (Path(__file__).parent / "corpus" / "chapter4" / "textbook_deriv_on_A.py").read_text()
+    renamed = own.replace("dZ", "delta").replace("A_prev", "inp").replace("    ", "  ")
+    write_file(folder / "ann.py", own)
+    write_file(folder / "ben.py", "# my own work!\n" + renamed)  # ann's, renamed and reindented
+    write_file(folder / "cat.py", solution.replace("from .one_hot import one_hot\n", "").replace(
+        "from .relu_deriv import relu_deriv\n", ""))
+    write_file(folder / "dee.py", (Path(__file__).parent / "corpus" / "chapter4" /
+                                   "forum_m_twice_no_restore.py").read_text())
+    out = tmp_path / "grades.csv"
+    run = run_grader(["batch", str(folder), "--out", str(out), "--no-train", "--chapter", "4"],
+                     tmp_path / "t")
+    assert run.returncode == 0, run.stderr
+    rows = _rows(out)
+    assert "backward_deep: the same code as ben" in rows["ann"]["similar"], rows["ann"]
+    assert "forward_deep: the same code as ben" in rows["ann"]["similar"]
+    assert "numerical_gradient: the same code as ben" in rows["ann"]["similar"]
+    assert "backward_deep: the same code as ann" in rows["ben"]["similar"]
+    assert rows["cat"]["similar"] == "backward_deep: the solution", rows["cat"]
+    assert rows["dee"]["similar"] == ""
+    assert float(rows["ben"]["score"]) == 8.0  # a flag, never a grade
+    report = run_grader(["class-report", str(out.with_suffix(".json"))], tmp_path / "t")
+    said = " ".join(report.stdout.split())
+    assert "Similar code, to look at (never a grade) (3):" in said, said
