@@ -90,7 +90,7 @@ def not_graded(folder: Path, graded: dict[str, Path]) -> dict[str, str]:
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # what a spreadsheet reads as a formula
 
 
-def _cell(value: Any) -> Any:
+def cell(value: Any) -> Any:
     """A CSV cell a spreadsheet shows as the text it is (OWASP's advice: a leading ')."""
     return f"'{value}" if isinstance(value, str) and value.startswith(FORMULA_START) else value
 
@@ -235,7 +235,7 @@ def write_outputs(csv_path: Path, json_path: Path, rows: list[dict], meta: dict,
     with csv_path.open("w", newline="", encoding="utf-8", errors="backslashreplace") as f:
         writer = csv.DictWriter(f, columns(chapter), extrasaction="ignore")
         writer.writeheader()
-        writer.writerows({k: _cell(v) for k, v in row.items()} for row in rows)
+        writer.writerows({k: cell(v) for k, v in row.items()} for row in rows)
     json_path.write_text(json.dumps(dict(meta, submissions=rows), indent=2))
 
 

@@ -31,7 +31,7 @@ def _grade_parser() -> argparse.ArgumentParser:
     p = Parser(prog="python -m grader", description="Grade the exercises, then train the "
                 "network built from them on real MNIST digits.",
                 epilog="Other commands: hint [EXERCISE], watch, progress, reset EXERCISE, "
-                "notebook [PATH], batch DIR, feedback GRADES.json OUT, class-report GRADES.json, release OUT, gradescope-bundle OUT.zip, dev-check "
+                "notebook [PATH], batch DIR, feedback GRADES.json OUT, class-report GRADES.json, export GRADES.json OUT.csv, release OUT, gradescope-bundle OUT.zip, dev-check "
                 "(python -m grader COMMAND --help)")
     add_exercise_argument(p, "*", "grade only these, without training")
     p.add_argument("--chapter", type=chapter_argument, metavar="N", help="grade chapter N and train its "
@@ -258,6 +258,7 @@ COMMANDS = {
     "batch": "grader.batch:main",
     "feedback": "grader.feedback:main",
     "class-report": "grader.classreport:main",
+    "export": "grader.export:main",
     "release": "grader.release:main",
     "gradescope-bundle": "grader.autograder:bundle_main",
     "dev-check": "grader.devcheck:main",

@@ -323,3 +323,62 @@ def test_copied_code_is_flagged_for_a_person_to_look_at(tmp_path):
     report = run_grader(["class-report", str(out.with_suffix(".json"))], tmp_path / "t")
     said = " ".join(report.stdout.split())
     assert "Similar code, to look at (never a grade) (3):" in said, said
+
+
+# --------------------------------------------------------------------------- LMS exports
+
+ROSTER = ("submission,name,id,sis_user_id,sis_login_id,section,email\n"
+          "ann,Ann A,101,S1,ann1,Sec 1,ann@u.edu\nben,=cmd|' /C calc'!A0,102,S2,ben2,Sec 1,"
+          "ben@u.edu\nzed,Zed Z,126,S26,zed26,Sec 2,zed@u.edu\n")
+
+
+def _export(tmp_path, book: Path, *args: str):
+    (tmp_path / "roster.csv").write_text(ROSTER)
+    out = tmp_path / f"out-{len(list(tmp_path.glob('out-*')))}.csv"
+    run = run_grader(["export", str(book.with_suffix(".json")), str(out), *args], tmp_path / "t")
+    lines = list(csv.reader(out.open())) if out.exists() else []
+    return run, lines
+
+
+def test_points_per_exercise_with_and_without_a_roster(tmp_path, gradebook):
+    run, lines = _export(tmp_path, gradebook)
+    assert run.returncode == 0, run.stderr
+    assert lines[0][:3] == ["student", "relu", "relu_deriv"] and lines[0][-3:] == [
+        "chapter 1", "max_score", "status"]
+    assert lines[1][0] == "(points possible)" and lines[1][1] == "1.0"
+    assert [row[0] for row in lines[2:]] == ["ann", "ben", "cat"]
+    assert lines[2][1] == "1.0" and lines[3][1] == "0.0"  # ann's relu passes, ben's fails
+    run, lines = _export(tmp_path, gradebook, "--roster", str(tmp_path / "roster.csv"))
+    assert lines[0][:4] == ["student", "name", "id", "sis_user_id"]
+    assert lines[3][1] == "'=cmd|' /C calc'!A0"  # a roster's formula stays text
+    assert "not in the roster, exported without their ids (1): cat" in run.stdout, run.stdout
+    assert "in the roster without a grade (1): zed" in run.stdout
+
+
+def test_canvas_and_moodle_layouts(tmp_path, gradebook):
+    roster = str(tmp_path / "roster.csv")
+    run, lines = _export(tmp_path, gradebook, "--format", "canvas", "--roster", roster,
+                         "--assignment", "HW 1")
+    assert run.returncode == 0, run.stderr
+    assert lines[0] == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", "HW 1"]
+    assert lines[1] == ["Points Possible", "", "", "", "", "10.0"]
+    assert lines[2][:2] == ["Ann A", "101"] and lines[4] == ["Zed Z", "126", "S26", "zed26",
+                                                            "Sec 2", ""]  # blank: no grade
+    assert "not in the roster, not exported (1): cat" in run.stdout
+    run, lines = _export(tmp_path, gradebook, "--format", "moodle", "--roster", roster)
+    assert lines[0] == ["Email address", "Neural networks, chapter 1"]
+    assert lines[1][0] == "ann@u.edu" and lines[3] == ["zed@u.edu", ""]
+
+
+@pytest.mark.parametrize("roster, says", [
+    ("name,id\nAnn,1\n", "needs a header with a 'submission' column"),
+    ("submission,id\nann,1\nann,2\n", "'ann' is listed twice"),
+    ("submission,name\nann,Ann\n", "needs the roster's id, sis_user_id or sis_login_id"),
+])
+def test_a_roster_that_cannot_be_used_is_said_so(tmp_path, gradebook, roster, says):
+    (tmp_path / "r.csv").write_text(roster)
+    run = run_grader(["export", str(gradebook.with_suffix(".json")), str(tmp_path / "c.csv"),
+                      "--format", "canvas", "--roster", str(tmp_path / "r.csv")], tmp_path / "t")
+    assert run.returncode == 2 and says in run.stderr and "Traceback" not in run.stderr, \
+        run.stderr
+    assert not (tmp_path / "c.csv").exists()
