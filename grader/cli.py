@@ -31,8 +31,9 @@ def _grade_parser() -> argparse.ArgumentParser:
     p = Parser(prog="python -m grader", description="Grade the exercises, then train the "
                 "network built from them on real MNIST digits.",
                 epilog="Other commands: hint [EXERCISE], watch, progress, reset EXERCISE, "
-                "notebook [PATH], batch DIR, feedback GRADES.json OUT, class-report GRADES.json, export GRADES.json OUT.csv, release OUT, gradescope-bundle OUT.zip, dev-check "
-                "(python -m grader COMMAND --help)")
+                "notebook [PATH], batch DIR, feedback GRADES.json OUT, class-report "
+                "GRADES.json, export GRADES.json OUT.csv, release OUT, gradescope-bundle "
+                "OUT.zip, prairielearn-bundle OUT, dev-check (python -m grader COMMAND --help)")
     add_exercise_argument(p, "*", "grade only these, without training")
     p.add_argument("--chapter", type=chapter_argument, metavar="N", help="grade chapter N and train its "
                    f"network (chapters: {', '.join(str(c.number) for c in CHAPTERS)}; default 1)")
@@ -261,6 +262,7 @@ COMMANDS = {
     "export": "grader.export:main",
     "release": "grader.release:main",
     "gradescope-bundle": "grader.autograder:bundle_main",
+    "prairielearn-bundle": "grader.prairielearn:bundle_main",
     "dev-check": "grader.devcheck:main",
 }
 

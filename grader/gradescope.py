@@ -44,19 +44,19 @@ def results_json(results: Results) -> dict[str, Any]:
 
 def write_results(path: Path, results: Results) -> None:
     """Write results.json, replacing whatever is there (a file a submission planted included)."""
-    _write(path, results_json(results))
+    write_json(path, results_json(results))
 
 
 def write_failure(path: Path, output: str, chapter: Chapter = CHAPTERS[0]) -> None:
     """results.json for a submission that could not be graded: 0 points for each of the
     chapter's exercises, and `output` says why."""
-    _write(path, {"score": 0.0, "output": output, "visibility": "visible",
+    write_json(path, {"score": 0.0, "output": output, "visibility": "visible",
                   "tests": [{"name": f"{ex.name}: {ex.summary}", "score": 0.0,
                              "max_score": ex.points, "status": "failed", "output": "Not graded.",
                              "visibility": "visible"} for ex in chapter.exercises]})
 
 
-def _write(path: Path, data: dict[str, Any]) -> None:
+def write_json(path: Path, data: dict[str, Any]) -> None:
     text = json.dumps(data, indent=2)
     fd, temp = tempfile.mkstemp(prefix=".results-", dir=path.parent)
     with os.fdopen(fd, "w") as f:
