@@ -92,11 +92,13 @@ def names(n: int) -> list[str]:
 
 
 def keyed_like(grads: Any, params: dict) -> Any:
-    """`grads` keyed like `params`: gradients keyed dW1, db1, ... (as many courses write them,
-    often with dA1, ... beside them) are the same gradients; anything else is left as it is."""
-    if isinstance(grads, dict) and not all(k in grads for k in params) \
-            and all(f"d{k}" in grads for k in params):
-        return {k: grads[f"d{k}"] for k in params}
+    """`grads` keyed like `params`: gradients keyed W1, b1, ... or dW1, db1, ... (as many
+    courses write them), with whatever else beside them (dA1, ...: what the backward pass kept
+    on the way); anything else is left as it is."""
+    if isinstance(grads, dict):
+        for key in ("{}", "d{}"):
+            if all(key.format(k) in grads for k in params):
+                return {k: grads[key.format(k)] for k in params}
     return grads
 
 

@@ -61,6 +61,9 @@ FILES = {
     "saito_fixed_step_no_h.py": ({"forward_deep": N, "backward_deep": N, "dropout": N,
                                   "numerical_gradient": F}, {
         "numerical_gradient": ("without h", "use the h passed in")}),
+    "forum_L_in_params_dA_kept.py": ({"forward_deep": F, "dropout": N,
+                                      "numerical_gradient": N}, {
+        "forward_deep": ("changed the keys of its input params",)}),
     "medium_db_no_keepdims.py": ({"backward_deep": F, "dropout": F, "numerical_gradient": F}, {
         "backward_deep": ("grads['b1'] should have shape (17, 1)", "keepdims=True"),
         "dropout": ("multiplied by keep_prob",),
