@@ -32,7 +32,7 @@ from typing import Any
 from grader import similarity
 from grader.catalog import BY_NUMBER, CHAPTERS, REPO, Chapter
 from grader.limits import MEMORY_MB, SUBMISSION_SECONDS, Limits
-from grader.locate import find, ignored
+from grader.locate import choose, ignored
 from grader.sandbox import exposure
 from grader.shown import visible
 from grader.unpack import Unpackable, unpack
@@ -129,16 +129,19 @@ class Batch:
 
     def _grade_found(self, entry: Path, row: dict[str, Any], archive: Path | None = None
                      ) -> dict[str, Any]:
-        """Grade what `find` picks in `entry` (unpacked from `archive`, if given)."""
+        """Grade what `choose` picks in `entry` (unpacked from `archive`, if given)."""
         try:
-            target = find(entry)
+            choice = choose(entry)
         except OSError as problem:  # an unreadable folder is that student's, not the batch's
             row["message"] = f"cannot read the submission: {problem}"
             return row
+        target = choice.target
         if target is None:
             row["message"] = ("no .py file, folder of exercises or .ipynb notebook found "
-                              "(symbolic links are not followed)")
+                              "(symbolic links are not followed)") + "".join(
+                f"; {p.name}: {why}" for p, why in choice.passed_over)
             return row
+        row["path"] = visible(str(target))
         try:  # parsed, never run: what the similarity flags compare
             row["fingerprints"] = similarity.submitted(target, self.chapter)
         except Exception:  # noqa: BLE001 - a flag that cannot be computed is only left out
@@ -180,6 +183,7 @@ class Batch:
             return row
         training = result["training"]
         row.update(status=GRADED, score=result["score"], max_score=result["max_score"],
+                   message=visible(choice.said(entry)),
                    training=training.get("status"), dev_accuracy=training.get("dev_accuracy"),
                    test_accuracy=training.get("test_accuracy"), grading=result,
                    **{e["name"]: e["status"] for e in result["exercises"]

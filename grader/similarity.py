@@ -19,6 +19,7 @@ from pathlib import Path
 from grader import modules
 from grader.catalog import REPO, Chapter
 from grader.ipynb import NotANotebook, code_cells
+from grader.locate import functions
 
 MIN_NODES = 60  # about a four-line function
 MAX_SOURCE = 1 << 20  # bytes of a submission read
@@ -63,15 +64,6 @@ def fingerprint(fn: ast.FunctionDef) -> str | None:
         return None
     fn = _Renamer(_bound(fn)).visit(fn)
     return hashlib.sha256(ast.dump(fn, annotate_fields=False).encode()).hexdigest()[:16]
-
-
-def functions(source: str) -> dict[str, ast.FunctionDef]:
-    """The top-level functions of `source`, by name; none when it does not parse."""
-    try:
-        tree = ast.parse(source)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return {}
-    return {node.name: node for node in tree.body if isinstance(node, ast.FunctionDef)}
 
 
 def _sources(target: Path, chapter: Chapter) -> list[str]:

@@ -376,8 +376,14 @@ def test_locate_finds_what_to_grade(tmp_path):
     write_file(tmp_path / "carol" / "scratch" / "helper.txt", "")
     assert locate(tmp_path / "carol") == tmp_path / "carol" / "work.ipynb"
     write_file(tmp_path / "dave" / "a.py", "")
-    write_file(tmp_path / "dave" / "b.py", "")
-    assert locate(tmp_path / "dave") is None
+    write_file(tmp_path / "dave" / "b.py", "def relu(Z):\n    raise NotImplementedError\n")
+    # Nothing written in either: the first is graded (all not started), and the other is said.
+    from grader.locate import choose
+    assert choose(tmp_path / "dave").said(tmp_path / "dave") == (
+        "graded a.py; not graded: b.py (0 exercises written, 0 in what is graded)")
+    write_file(tmp_path / "dave" / "b.py", "import numpy as np\n\ndef relu(Z):\n"
+               "    return np.maximum(Z, 0)\n")
+    assert locate(tmp_path / "dave") == tmp_path / "dave" / "b.py"  # the one with work in it
 
 
 HOSTILE_BATCH = {

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from conftest import SOLUTIONS, make_submission, run_grader, write_file
+from grader.catalog import CHAPTERS
 from grader import unpack as unpacking
 from grader.unpack import Unpackable, unpack
 
@@ -382,3 +383,42 @@ def test_a_roster_that_cannot_be_used_is_said_so(tmp_path, gradebook, roster, sa
     assert run.returncode == 2 and says in run.stderr and "Traceback" not in run.stderr, \
         run.stderr
     assert not (tmp_path / "c.csv").exists()
+
+
+# --------------------------------------------------------------------------- choosing in an upload
+
+def _one_file() -> str:
+    sources = []
+    for ex in CHAPTERS[0].exercises:
+        text = (SOLUTIONS / ex.file).read_text()
+        sources.append("\n".join(line for line in text.splitlines()
+                                 if not line.startswith("from .")))
+    return "\n\n\n".join(sources) + "\n"
+
+
+def _notebook(source: str) -> str:
+    return json.dumps({"cells": [{"cell_type": "code", "metadata": {}, "outputs": [],
+                                  "execution_count": None, "source": source}],
+                       "metadata": {}, "nbformat": 4, "nbformat_minor": 5})
+
+
+def test_an_upload_is_graded_on_the_work_in_it_and_says_what_else_it_held(tmp_path):
+    folder = tmp_path / "class"
+    write_file(folder / "ann" / "nn.py", _one_file())
+    write_file(folder / "ann" / "test_nn.py", "import nn\n\n\ndef test_relu():\n    pass\n")
+    write_file(folder / "ben" / "work.ipynb", _notebook(_one_file()))
+    write_file(folder / "ben" / "Untitled.ipynb", _notebook("   \n"))
+    make_submission(folder / "cat" / "exercises", {}, base=Path(__file__).parent.parent /
+                    "exercises")  # the untouched stubs, beside the finished notebook
+    write_file(folder / "cat" / "work.ipynb", _notebook(_one_file()))
+    out = tmp_path / "grades.csv"
+    run = run_grader(["batch", str(folder), "--out", str(out), "--no-train"], tmp_path / "t")
+    assert run.returncode == 0, run.stderr
+    rows = _rows(out)
+    assert {s: rows[s]["score"] for s in rows} == {"ann": "10.0", "ben": "10.0", "cat": "10.0"}
+    assert rows["ann"]["path"].endswith("ann/nn.py")
+    assert rows["ann"]["message"] == "graded nn.py; not graded: test_nn.py (a test or setup file)"
+    assert rows["ben"]["message"] == ("graded work.ipynb; not graded: Untitled.ipynb (a notebook "
+                                      "without code)")
+    assert rows["cat"]["path"].endswith("cat/work.ipynb")
+    assert "exercises (0 exercises written, 7 in what is graded)" in rows["cat"]["message"]
