@@ -86,7 +86,10 @@ class TrainingSettings:
     schedule: str = "constant"  # of the learning rate: "constant" or "cosine" (to 0 at the end)
     # The learner's passes: "prop", forward_prop and backward_prop (one hidden layer, arrays),
     # or "deep", forward_deep and backward_deep (any depth, dicts).
+    # or "conv", the learner's conv_forward, conv_backward, maxpool_forward and
+    # maxpool_backward in conv blocks (chapter 5).
     passes: str = "prop"
+    dtype: str = "float64"  # of the pixels and the parameters the worker trains on
     stop_at: float | None = None  # stop early at this dev accuracy
     seed: int = 0
 
