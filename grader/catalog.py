@@ -85,13 +85,18 @@ class TrainingSettings:
     optimizer: str = "sgd"  # "sgd": the learner's update_params; "momentum", "adam": theirs
     schedule: str = "constant"  # of the learning rate: "constant" or "cosine" (to 0 at the end)
     # The learner's passes: "prop", forward_prop and backward_prop (one hidden layer, arrays),
-    # or "deep", forward_deep and backward_deep (any depth, dicts).
-    # or "conv", the learner's conv_forward, conv_backward, maxpool_forward and
-    # maxpool_backward in conv blocks (chapter 5).
+    # "deep", forward_deep and backward_deep (any depth, dicts), or "conv", conv_forward,
+    # conv_backward, maxpool_forward and maxpool_backward in conv blocks (chapter 5).
     passes: str = "prop"
     dtype: str = "float64"  # of the pixels and the parameters the worker trains on
     stop_at: float | None = None  # stop early at this dev accuracy
     seed: int = 0
+
+
+# Every conv block of chapter 5's network: 3x3 filters, stride 1, padding 1, then ReLU and a
+# 2x2 max-pool of stride 2; the worker's loop (grader.trainer) and the grader's scoring
+# (grader.convnet) both build it from these.
+KERNEL, PAD, POOL = 3, 1, 2
 
 
 @dataclass(frozen=True)

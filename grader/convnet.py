@@ -11,13 +11,15 @@ only in the grader process.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from grader import network
+from grader.catalog import KERNEL, PAD, POOL
 
 Params = dict[str, np.ndarray]
-KERNEL, PAD, POOL = 3, 1, 2  # every conv block of the verdict's network: 3x3, padding 1, 2x2 pool
 
 
 def out_size(n: int, k: int, stride: int, pad: int) -> int:
@@ -90,7 +92,7 @@ def shapes(filters: tuple[int, ...], layers: tuple[int, ...]) -> dict[str, tuple
     """W1, b1, ... of conv blocks with `filters` filters each (3x3, padding 1, then a 2x2 max
     pool), then one fully connected layer from the flattened maps to layers[-1] classes, on
     square single-channel images of layers[0] pixels."""
-    side, channels, out = int(round(layers[0] ** 0.5)), 1, {}
+    side, channels, out = math.isqrt(layers[0]), 1, {}
     for k, f in enumerate(filters, 1):
         out[f"W{k}"], out[f"b{k}"] = (f, channels, KERNEL, KERNEL), (f,)
         channels, side = f, out_size(side, KERNEL, 1, PAD) // POOL
@@ -101,7 +103,7 @@ def shapes(filters: tuple[int, ...], layers: tuple[int, ...]) -> dict[str, tuple
 
 def images(X: np.ndarray) -> np.ndarray:
     """(m, 1, side, side) from pixels one example per column, (side * side, m)."""
-    side = int(round(X.shape[0] ** 0.5))
+    side = math.isqrt(X.shape[0])
     return X.T.reshape(-1, 1, side, side)
 
 

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from grader.catalog import TrainingSettings
+from grader.catalog import PAD, POOL, TrainingSettings
 
 
 def rate(s: TrainingSettings, step: int, m: int) -> float:
@@ -138,31 +138,29 @@ def _conv_passes(functions: dict[str, Callable]) -> tuple[Callable, Callable]:
     padding 1, ReLU, 2x2 max-pool), then the harness's glue, a fully connected layer to the
     classes on the flattened maps."""
     f = functions
-    pad, pool = 1, 2
 
-    def forward(params: list, X: np.ndarray) -> tuple[np.ndarray, list]:
+    def forward(params: list, X: np.ndarray) -> tuple[np.ndarray, tuple]:
         side = math.isqrt(X.shape[0])
         A, blocks = np.ascontiguousarray(X.T).reshape(-1, 1, side, side), []
         for W, b in zip(params[:-2:2], params[1:-2:2]):
-            Z = f["conv_forward"](A, W, b, 1, pad)
+            Z = f["conv_forward"](A, W, b, 1, PAD)
             R = f["relu"](Z)
             blocks.append((A, Z, R))
-            A = f["maxpool_forward"](R, pool, pool)
+            A = f["maxpool_forward"](R, POOL, POOL)
         flat = A.reshape(A.shape[0], -1).T
-        return f["softmax"](params[-2] @ flat + params[-1]), [blocks, A.shape, flat]
+        return f["softmax"](params[-2] @ flat + params[-1]), (blocks, A.shape, flat)
 
     def step(params: list, X: np.ndarray, Y: np.ndarray) -> tuple:
         AL, (blocks, pooled, flat) = forward(params, X)
         dZ = np.array(AL, copy=True)
         dZ[Y, np.arange(Y.size)] -= 1
         dZ /= Y.size
-        grads = [dZ.sum(axis=1, keepdims=True)]
-        grads.insert(0, dZ @ flat.T)
+        grads = [dZ @ flat.T, dZ.sum(axis=1, keepdims=True)]
         dA = (params[-2].T @ dZ).T.reshape(pooled)
         for k in range(len(blocks) - 1, -1, -1):
             A, Z, R = blocks[k]
-            dZ = f["maxpool_backward"](dA, R, pool, pool) * f["relu_deriv"](Z)
-            dA, dW, db = f["conv_backward"](dZ, A, params[2 * k], 1, pad)
+            dZ = f["maxpool_backward"](dA, R, POOL, POOL) * f["relu_deriv"](Z)
+            dA, dW, db = f["conv_backward"](dZ, A, params[2 * k], 1, PAD)
             grads[:0] = [dW, db]
         return AL, grads
 
