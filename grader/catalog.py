@@ -90,6 +90,9 @@ class TrainingSettings:
     passes: str = "prop"
     dtype: str = "float64"  # of the pixels and the parameters the worker trains on
     stop_at: float | None = None  # stop early at this dev accuracy
+    # Stop at this many seconds of training, measured in the worker, and be scored on what
+    # it reached (the worker's own time limit, Verdict.budget, is a little longer).
+    seconds: float | None = None
     seed: int = 0
 
 
@@ -117,6 +120,9 @@ class Verdict:
     test_file: str = "test.csv.gz"
     dev_size: int = 1000  # training digits held out to measure dev accuracy
     predicts: bool = False  # the learner's own predict labels the test digits
+    # Conv blocks before the last layer (chapter 5), filters per block: layers is then
+    # (pixels, classes), the pixels those of a square single-channel image.
+    filters: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -897,6 +903,221 @@ CHAPTER_4 = (
     ),
 )
 
+IMAGES = array("X", "(m, C, H, W)")
+
+CHAPTER_5 = (
+    Exercise(
+        "im2col", 2.0, "every kh x kw window of the padded images as one column",
+        inputs=(IMAGES, scalar("kh", "int"), scalar("kw", "int"), scalar("stride", "int", "1"),
+                scalar("pad", "int", "0")),
+        outputs=(array("cols", "(C * kh * kw, m * H' * W')"),),
+        doc="""The windows a convolution sees, one column each, so that it becomes one matmul.
+
+        X: images of shape (m, C, H, W); kh, kw: the window's height and width; stride: the
+        step between two windows; pad: zeros added on every side of each image (np.pad on
+        axes 2 and 3, pad before and pad after). The output has
+            H' = (H + 2 pad - kh) // stride + 1   rows of windows and
+            W' = (W + 2 pad - kw) // stride + 1   columns of windows.
+        Returns cols of shape (C * kh * kw, m * H' * W'): the column of example n's window at
+        (y, x) is number (n * H' + y) * W' + x, and it holds that window's pixels
+        Xp[n, c, y * stride + i, x * stride + j] in the order (c, i, j), row-major: the
+        order of W.reshape(F, -1)'s columns for filters W of shape (F, C, kh, kw). Do not
+        modify X.
+
+        Example: X of shape (2, 3, 5, 5), kh = kw = 3, stride 1, pad 1 gives cols of shape
+        (27, 50): 2 images times 5 x 5 windows, each 3 channels x 3 x 3 pixels.
+        """,
+        aliases=("im_to_col", "img2col", "image_to_columns", "im2col_indices", "im2col_naive",
+                 "im2col_forward"),
+        hints=(
+            "Pad X first; then, for each of the kh * kw offsets (i, j) inside a window, the "
+            "pixels at that offset of every window are one strided slice of the padded X.",
+            "A convolution takes the same dot product at every window; gathering the windows "
+            "as columns makes all of them one matrix product:\n"
+            "- Xp = np.pad(X, ((0, 0), (0, 0), (pad, pad), (pad, pad))) has shape (m, C, H + 2 "
+            "pad, W + 2 pad).\n"
+            "- The window at (y, x) starts at row y * stride and column x * stride; the pixel "
+            "at offset (i, j) inside it is Xp[:, :, y * stride + i, x * stride + j].\n"
+            "- For a fixed (i, j), those pixels of all windows at once are the slice "
+            "Xp[:, :, i:i + stride * H':stride, j:j + stride * W':stride], of shape (m, C, H', "
+            "W').\n"
+            "- Stack the kh * kw slices into an array of shape (C, kh, kw, m, H', W') (move "
+            "the channel axis first); reshaping it to (C * kh * kw, m * H' * W') puts the rows "
+            "in the order (c, i, j) and the columns in the order (n, y, x).",
+            "Xp = np.pad(...); cols = np.empty((C, kh, kw, m, Ho, Wo), X.dtype); for i in "
+            "range(kh): for j in range(kw): cols[:, i, j] = Xp[:, :, i:i + stride * Ho:stride, "
+            "j:j + stride * Wo:stride].transpose(1, 0, 2, 3); return cols.reshape(C * kh * kw, "
+            "-1)",
+        ),
+    ),
+    Exercise(
+        "conv_forward", 3.0, "F filters slid over the images: im2col, then one matmul",
+        inputs=(IMAGES, array("W", "(F, C, kh, kw)"), array("b", "(F,)"),
+                scalar("stride", "int", "1"), scalar("pad", "int", "0")),
+        outputs=(array("out", "(m, F, H', W')"),),
+        calls=("im2col",),
+        doc="""A convolutional layer's forward pass: every filter at every window, plus its bias.
+
+        X: images of shape (m, C, H, W); W: F filters of shape (F, C, kh, kw); b: one bias per
+        filter, shape (F,). With Xp the images padded by pad zeros on every side,
+            out[n, f, y, x] = b[f] + sum over c, i, j of
+                              W[f, c, i, j] * Xp[n, c, y * stride + i, x * stride + j]
+        (a cross-correlation: the filter is not flipped, as in every deep-learning library).
+        Returns out of shape (m, F, H', W'), H' = (H + 2 pad - kh) // stride + 1 and W' the
+        same with W and kw. Do not modify X, W or b.
+
+        With im2col: W.reshape(F, -1) @ im2col(X, kh, kw, stride, pad) has shape (F, m * H' *
+        W'); add b as a column, reshape to (F, m, H', W') and move the filter axis second.
+
+        Example: X of shape (64, 1, 28, 28), W of shape (8, 1, 3, 3), stride 1, pad 1 give
+        out of shape (64, 8, 28, 28).
+        """,
+        aliases=("conv_forward_naive", "conv_forward_fast", "conv_forward_im2col", "conv2d",
+                 "conv2d_forward", "convolution_forward", "conv_layer_forward", "convolve"),
+        hints=(
+            "Turn the windows into columns with your im2col, the filters into rows with "
+            "W.reshape(F, -1); one matmul then computes every filter at every window.",
+            "Each output value is a dot product of one filter with one window:\n"
+            "- im2col(X, kh, kw, stride, pad) holds every window as a column, its pixels in "
+            "the order (c, i, j); W.reshape(F, -1) holds every filter as a row, its weights in "
+            "the same order (c, i, j).\n"
+            "- So W.reshape(F, -1) @ cols, of shape (F, m * H' * W'), holds every filter at "
+            "every window: entry (f, column of (n, y, x)) is out[n, f, y, x] before the bias.\n"
+            "- Each filter's bias is added at every window: b.reshape(F, 1) broadcasts along "
+            "the columns.\n"
+            "- The columns run in the order (n, y, x): reshape to (F, m, H', W'), then "
+            "transpose(1, 0, 2, 3) to (m, F, H', W').\n"
+            "- H' = (H + 2 pad - kh) // stride + 1: the windows that fit in the padded image "
+            "when they start every stride pixels.",
+            "out = W.reshape(F, -1) @ im2col(X, kh, kw, stride, pad) + b.reshape(F, 1); return "
+            "out.reshape(F, m, Ho, Wo).transpose(1, 0, 2, 3)",
+        ),
+    ),
+    Exercise(
+        "conv_backward", 3.0, "dX, dW and db of a convolution, from the output's gradient",
+        inputs=(array("dout", "(m, F, H', W')"), IMAGES, array("W", "(F, C, kh, kw)"),
+                scalar("stride", "int", "1"), scalar("pad", "int", "0")),
+        outputs=(array("dX", "(m, C, H, W)"), array("dW", "(F, C, kh, kw)"),
+                 array("db", "(F,)")),
+        calls=("im2col",),
+        doc="""A convolutional layer's backward pass: the gradients of the loss by X, W and b.
+
+        dout: the gradient of the loss by conv_forward's output, shape (m, F, H', W'); X and
+        W: that call's images (m, C, H, W) and filters (F, C, kh, kw); stride and pad: its
+        own. Each output value used W[f, c, i, j] and Xp[n, c, y * stride + i, x * stride + j]
+        once, so
+            db[f]         = sum of dout[:, f, :, :]                     (over n, y and x)
+            dW[f, c, i, j] = sum over n, y, x of dout[n, f, y, x] * Xp[n, c, y s + i, x s + j]
+            dXp[n, c, y s + i, x s + j] += sum over f of dout[n, f, y, x] * W[f, c, i, j]
+        for every window (y, x), s the stride; dX is dXp without its padding. Returns the
+        tuple (dX, dW, db) of the shapes of X, W and b. Do not modify dout, X or W.
+
+        With im2col: d = dout moved to (F, m H' W'); dW = (d @ cols.T).reshape(W.shape); the
+        columns' gradient W.reshape(F, -1).T @ d is added back, window offset by window
+        offset, into a zero dXp (col2im).
+        """,
+        aliases=("conv_backward_naive", "conv_backward_fast", "conv_backward_im2col",
+                 "conv2d_backward", "convolution_backward", "conv_layer_backward", "conv_back"),
+        hints=(
+            "db sums dout over every axis but the filters'; dW is dout's columns times "
+            "im2col's columns transposed; dX adds each window's share back where the window "
+            "read it.",
+            "Each weight and pixel took part in many output values; their gradients add up:\n"
+            "- b[f] was added to every out[n, f, y, x]: db[f] = dout[:, f].sum(), that is "
+            "dout.sum(axis=(0, 2, 3)), shape (F,).\n"
+            "- In the forward matmul out = Wr @ cols (Wr = W.reshape(F, -1), cols = im2col(X, "
+            "...)), so dWr = d @ cols.T with d = dout.transpose(1, 0, 2, 3).reshape(F, -1), "
+            "the output's gradient in im2col's column order (n, y, x); reshape dWr to W's "
+            "shape.\n"
+            "- The columns' gradient is dcols = Wr.T @ d, shape (C kh kw, m H' W'): each "
+            "column is a window's share of the gradient, in im2col's row order (c, i, j).\n"
+            "- Overlapping windows read the same pixel: add every share back at the pixel it "
+            "came from (col2im). Reshaped to (C, kh, kw, m, H', W'), offset (i, j) goes to "
+            "dXp[:, :, i:i + stride * H':stride, j:j + stride * W':stride], with += so that "
+            "overlaps add up.\n"
+            "- dXp has the padded shape; dX = dXp[:, :, pad:pad + H, pad:pad + W] drops the "
+            "padding, which is not an input.",
+            "d = dout.transpose(1, 0, 2, 3).reshape(F, -1); dW = (d @ im2col(X, kh, kw, "
+            "stride, pad).T).reshape(W.shape); dcols = (W.reshape(F, -1).T @ d).reshape(C, "
+            "kh, kw, m, Ho, Wo); for i ...: for j ...: dXp[:, :, i:i + stride * Ho:stride, "
+            "...] += dcols[:, i, j].transpose(1, 0, 2, 3)",
+        ),
+    ),
+    Exercise(
+        "maxpool_forward", 1.0, "the largest value of every size x size window",
+        inputs=(IMAGES, scalar("size", "int", "2"), scalar("stride", "int", "2")),
+        outputs=(array("out", "(m, C, H', W')"),),
+        doc="""Max-pooling: each channel shrunk to the largest value of every window.
+
+        X: shape (m, C, H, W); size: the window's height and width; stride: the step between
+        two windows (no padding). With H' = (H - size) // stride + 1 and W' the same with W,
+            out[n, c, y, x] = max over i, j < size of X[n, c, y * stride + i, x * stride + j]
+        Returns out of shape (m, C, H', W'). Do not modify X.
+
+        Example: X of shape (64, 8, 28, 28), size 2, stride 2 gives out of shape (64, 8, 14,
+        14); [[1, 3], [2, 0]] pools to 3.
+        """,
+        aliases=("max_pool_forward", "maxpool", "max_pool", "max_pool_forward_naive",
+                 "max_pool_forward_fast", "pool_forward", "maxpool2d", "max_pooling"),
+        hints=(
+            "For each of the size * size offsets inside a window, the values at that offset "
+            "of every window are one strided slice of X; keep the running maximum.",
+            "Pooling keeps the strongest answer of each neighbourhood:\n"
+            "- The window at (y, x) starts at row y * stride and column x * stride; H' = (H - "
+            "size) // stride + 1 windows fit down and W' across (no padding).\n"
+            "- The value at offset (i, j) of every window at once is the slice X[:, :, i:i + "
+            "stride * H':stride, j:j + stride * W':stride], shape (m, C, H', W').\n"
+            "- The maximum over the window is the element-wise maximum of its size * size "
+            "slices: np.maximum, one offset at a time, starting from the first.\n"
+            "- Channels and examples are pooled separately: the axes 0 and 1 are never mixed.",
+            "out = X[:, :, 0:stride * Ho:stride, 0:stride * Wo:stride]; for i in range(size): "
+            "for j in range(size): out = np.maximum(out, X[:, :, i:i + stride * Ho:stride, j:j "
+            "+ stride * Wo:stride]); return out",
+        ),
+    ),
+    Exercise(
+        "maxpool_backward", 1.0, "each window's gradient to its first maximum",
+        inputs=(array("dout", "(m, C, H', W')"), IMAGES, scalar("size", "int", "2"),
+                scalar("stride", "int", "2")),
+        outputs=(array("dX", "(m, C, H, W)"),),
+        calls=("maxpool_forward",),
+        doc="""Max-pooling's backward pass: only the maximum of each window gets its gradient.
+
+        dout: the gradient of the loss by maxpool_forward's output, shape (m, C, H', W'); X,
+        size, stride: that call's. The maximum of the window at (y, x) was passed on, and
+        nothing else of that window, so dout[n, c, y, x] goes to that maximum's place in dX
+        and every other pixel of the window gets 0. When a window holds its maximum twice,
+        the first one in row-major order (the first row, then the first column) takes it
+        all, as np.argmax would pick. Windows that overlap (stride < size) add up. Returns dX
+        of X's shape. Do not modify dout or X.
+
+        Example: X's window [[1, 3], [3, 0]] with dout 5 gives dX's window [[0, 5], [0, 0]].
+        """,
+        aliases=("max_pool_backward", "maxpool_back", "max_pool_backward_naive",
+                 "max_pool_backward_fast", "pool_backward", "maxpool2d_backward",
+                 "max_pooling_backward"),
+        hints=(
+            "Find each window's first maximum, then put that window's dout there; everything "
+            "else of dX stays 0.",
+            "Max-pooling passed one value of each window on, so only that value has a "
+            "gradient:\n"
+            "- out = maxpool_forward(X, size, stride) holds each window's maximum, shape (m, "
+            "C, H', W'); the same slices as in the forward pass, X[:, :, i:i + stride * "
+            "H':stride, j:j + stride * W':stride], show offset (i, j) of every window.\n"
+            "- Where a slice equals out, offset (i, j) holds its window's maximum; with a tie "
+            "several offsets do, and only the first in row-major order may take the gradient: "
+            "keep a boolean array of the windows already served, and mask it out.\n"
+            "- The chosen offsets get dout, added into the same slice of dX (+=), so that "
+            "windows that overlap (stride < size) add up.\n"
+            "- A mask made once for the whole image (X == a maximum anywhere) is not one per "
+            "window: compare each window with its own maximum.",
+            "taken = np.zeros(out.shape, bool); for i ...: for j ...: window = X[:, :, i:i + "
+            "stride * Ho:stride, j:j + stride * Wo:stride]; first = (window == out) & ~taken; "
+            "taken |= first; dX[...same slice...] += first * dout",
+        ),
+    ),
+)
+
 CHAPTERS: tuple[Chapter, ...] = (
     Chapter(
         1, "The network", "exercises", CHAPTER_1,
@@ -961,6 +1182,28 @@ CHAPTERS: tuple[Chapter, ...] = (
             settings=TrainingSettings("mini-batch", alpha=3e-3, epochs=6, eval_every=200,
                                       batch_size=128, optimizer="adam", schedule="cosine",
                                       passes="deep"),
+            variants={},
+        ),
+    ),
+    Chapter(
+        5, "A small ConvNet", "exercises", CHAPTER_5,
+        Verdict(
+            # The learner's conv_forward (with their im2col), conv_backward, maxpool_forward,
+            # maxpool_backward, relu, relu_deriv, softmax and adam_step; the harness flattens
+            # the maps and adds the last layer. Two blocks (8 then 16 filters of 3x3, padding
+            # 1, ReLU, 2x2 max-pool), then 784 -> 10 on the 16 x 7 x 7 maps.
+            layers=(784, 10), filters=(8, 16),
+            uses=("conv_forward", "conv_backward", "maxpool_forward", "maxpool_backward",
+                  "relu", "relu_deriv", "softmax", "adam_step"),
+            target=0.975, budget=120.0, train_file="mnist_train.csv.gz",
+            test_file="mnist_test.csv.gz", dev_size=5000,
+            data="45,000 of the 50,000 shipped MNIST training digits (5,000 more are dev)",
+            # Adam in float32, batches of 64, the rate decayed along a cosine over 2 epochs:
+            # the solutions reach 0.981 dev in about 45 s on 2 cores (one epoch of a single
+            # block of 8 filters: 0.948; four: 0.976, too close to the target).
+            settings=TrainingSettings("mini-batch", alpha=3e-3, epochs=2, eval_every=200,
+                                      batch_size=64, optimizer="adam", schedule="cosine",
+                                      passes="conv", dtype="float32", seconds=90.0),
             variants={},
         ),
     ),

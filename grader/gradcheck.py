@@ -48,7 +48,8 @@ def numeric_gradient(params: network.Params, X: np.ndarray, Y: np.ndarray, param
     return out
 
 
-def _indices(shape: tuple[int, ...], rng: np.random.Generator) -> list[tuple]:
+def sample(shape: tuple[int, ...], rng: np.random.Generator) -> list[tuple]:
+    """Every index of an array of `shape`, or SAMPLE of them drawn at random."""
     size = int(np.prod(shape))
     if size <= SAMPLE:
         return list(np.ndindex(shape))
@@ -63,18 +64,23 @@ def expect_gradients(grads: dict, params: network.Params, X: np.ndarray, Y: np.n
     for param, value in params.items():
         name = f"d{param}"
         got = expect_array(grads[name], value, name, rtol=np.inf, atol=np.inf)
-        indices = _indices(value.shape, rng)
-        numeric = numeric_gradient(params, X, Y, param, indices)
-        analytic = np.array([float(got[idx]) for idx in indices])
-        rel = np.abs(analytic - numeric) / np.maximum(np.maximum(np.abs(analytic), np.abs(numeric)),
-                                                      FLOOR)
-        worst = int(np.argmax(rel))
-        if rel[worst] > TOLERANCE:
-            checked = f"the {len(indices)} of its {value.size} elements checked" \
-                if len(indices) < value.size else f"its {len(indices)} elements"
-            raise CheckFailed(
-                f"{name} disagrees with the finite-difference gradient of the mean cross-entropy "
-                f"(m = {X.shape[1]}): {int((rel > TOLERANCE).sum())} of {checked} "
-                f"are off; the worst is {name}{index(indices[worst])}: yours "
-                f"{analytic[worst]:.6g}, numerical {numeric[worst]:.6g}, relative error "
-                f"{rel[worst]:.3g} > tolerance {TOLERANCE:g}")
+        indices = sample(value.shape, rng)
+        judge(name, got, indices, numeric_gradient(params, X, Y, param, indices), value.size,
+              f"the finite-difference gradient of the mean cross-entropy (m = {X.shape[1]})")
+
+
+def judge(name: str, got: np.ndarray, indices: list[tuple], numeric: np.ndarray, size: int,
+          of: str) -> None:
+    """Fail when `got` at `indices` differs from the `numeric` gradient there: how many are
+    off, the worst, its two values and its relative error."""
+    analytic = np.array([float(got[idx]) for idx in indices])
+    rel = np.abs(analytic - numeric) / np.maximum(np.maximum(np.abs(analytic), np.abs(numeric)),
+                                                  FLOOR)
+    worst = int(np.argmax(rel))
+    if rel[worst] > TOLERANCE:
+        checked = f"the {len(indices)} of its {size} elements checked" \
+            if len(indices) < size else f"its {len(indices)} elements"
+        raise CheckFailed(
+            f"{name} disagrees with {of}: {int((rel > TOLERANCE).sum())} of {checked} are off; "
+            f"the worst is {name}{index(indices[worst])}: yours {analytic[worst]:.6g}, numerical "
+            f"{numeric[worst]:.6g}, relative error {rel[worst]:.3g} > tolerance {TOLERANCE:g}")

@@ -210,6 +210,9 @@ def print_report(results: Results, submission: Path, data: Data | None = None,
         table.add_row(_summary_line(res, results))
         for said in filter(None, (_still_failing(res, results), res.note)):
             table.add_row(Padding(Text(said, style="yellow"), (0, 0, 0, 6)))  # wraps indented
+        for check in res.checks:  # what passing checks add: a speed lesson, another way
+            if check.status == Status.PASSED and check.message:
+                table.add_row(Padding(Text(check.message, style="dim"), (0, 0, 0, 6)))
     con.print(table)
     told: set[str] = set()  # the message of a file that does not load, shown once
     for res in results.exercises:

@@ -158,8 +158,11 @@ def _run(sub, thunk, where: bool = False) -> tuple[dict, Any]:
         warnings.simplefilter("always")
         try:
             with contextlib.redirect_stdout(printed), contextlib.redirect_stderr(printed):
+                started = time.perf_counter()
                 result = thunk()
-            reply = {"status": "ok"}
+                # How long the learner's code ran, here: speed lessons, never a verdict.
+                seconds = time.perf_counter() - started
+            reply = {"status": "ok", "seconds": seconds}
         except NotImplementedError as err:  # training says which function is not written
             reply, result = {"status": "not_started"}, None
             if where:

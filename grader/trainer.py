@@ -12,6 +12,7 @@ disguised (grader.training.Disguise); the batches are drawn here from the settin
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -53,7 +54,7 @@ def train(functions: dict[str, Callable], *, X: np.ndarray, Y: np.ndarray, X_dev
           Y_dev: np.ndarray, params: list[np.ndarray], settings: dict,
           progress: Callable[[dict], None] = lambda event: None) -> dict[str, Any]:
     """Train with the learner's functions from `params`; stop early at settings.stop_at dev
-    accuracy."""
+    accuracy, or after settings.seconds."""
     s = TrainingSettings(**settings)
     step_of, probabilities = _passes(functions, s)
     update = _optimiser(functions, s)
@@ -61,6 +62,7 @@ def train(functions: dict[str, Callable], *, X: np.ndarray, Y: np.ndarray, X_dev
     params = [np.asarray(p, dtype=s.dtype) for p in params]
     history: list[dict] = []
     step, losses, first_loss, epoch = 0, [], None, 0
+    started = time.perf_counter()
     for epoch, columns in batches(X.shape[1], s):
         xb, yb = X[:, columns], Y[columns]
         A, grads = step_of(params, xb, yb)
@@ -84,6 +86,8 @@ def train(functions: dict[str, Callable], *, X: np.ndarray, Y: np.ndarray, X_dev
             losses = []
             if s.stop_at is not None and dev_acc >= s.stop_at:
                 return _outcome(params, history, step, epoch, "target")
+        if s.seconds is not None and time.perf_counter() - started > s.seconds:
+            return _outcome(params, history, step, epoch, f"time:{step}")
     return _outcome(params, history, step, epoch, "end")
 
 

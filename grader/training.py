@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from grader import modules, network
+from grader import convnet, modules, network
 from grader.catalog import TrainingSettings, Verdict
 from grader.results import ExerciseResult, Status, TrainingResult
 from grader.trainer import batches, rate
@@ -69,20 +69,21 @@ class Disguise:
     disguised pixels and turns the classes back into digits.
     """
 
-    pixels: np.ndarray  # pixel i sent is pixel pixels[i] of the image
+    pixels: np.ndarray | None  # pixel i sent is pixel pixels[i] of the image; None: in order
     labels: np.ndarray  # digit d is sent as class labels[d]
 
     @classmethod
-    def draw(cls, layers: tuple[int, ...]) -> Disguise:
+    def draw(cls, verdict: Verdict) -> Disguise:
         # Never from the grader's seed: the worker can read it (in /proc/*/cmdline, for one).
         rng = np.random.default_rng(secrets.randbits(128))
-        # A ConvNet (chapter 5) needs neighbouring pixels to stay neighbours: it would keep
-        # `pixels` in order and disguise the labels only.
-        return cls(pixels=rng.permutation(layers[0]), labels=rng.permutation(layers[-1]))
+        # A ConvNet (chapter 5) needs neighbouring pixels to stay neighbours: its pixels stay
+        # in order and only the labels are disguised (see `trace_of_start` for the rest).
+        pixels = None if verdict.filters else rng.permutation(verdict.layers[0])
+        return cls(pixels=pixels, labels=rng.permutation(verdict.layers[-1]))
 
     def pixels_of(self, X: np.ndarray) -> np.ndarray:
         """The pixel permutation: X's rows (one per pixel) in the secret order."""
-        return X[self.pixels]
+        return X if self.pixels is None else X[self.pixels]
 
     def classes_of(self, digits: np.ndarray) -> np.ndarray:
         return self.labels[digits]
@@ -94,7 +95,8 @@ class Disguise:
         """W1, b1, ..., WL, bL for the disguised problem: W1 sees the permuted pixels, and
         output row labels[d] of the last layer is digit d's (W1 may be WL: one layer)."""
         out = list(params)
-        out[0] = out[0][:, self.pixels]
+        if self.pixels is not None:
+            out[0] = out[0][:, self.pixels]
         digit_of_row = np.argsort(self.labels)
         out[-2], out[-1] = out[-2][digit_of_row], out[-1][digit_of_row]
         return out
@@ -104,7 +106,8 @@ class Disguise:
         the last layer's rows the digits."""
         out = dict(params)
         first, last = "W1", f"W{network.depth(params)}"
-        out[first] = out[first][:, np.argsort(self.pixels)]
+        if self.pixels is not None:
+            out[first] = out[first][:, np.argsort(self.pixels)]
         out[last], out[f"b{last[1:]}"] = out[last][self.labels], out[f"b{last[1:]}"][self.labels]
         return out
 
@@ -124,9 +127,33 @@ def initial_params(rng: np.random.Generator, layers: list[int], init: str) -> li
 
 
 def first_params(verdict: Verdict, settings: TrainingSettings) -> list[np.ndarray]:
-    """The parameters training starts from, for the real pixels and digits."""
-    return initial_params(np.random.default_rng(settings.seed), list(verdict.layers),
-                          settings.init)
+    """The parameters training starts from, for the real pixels and digits; a ConvNet's
+    filters at He scale too, their fan-in C kh kw."""
+    rng = np.random.default_rng(settings.seed)
+    if not verdict.filters:
+        return initial_params(rng, list(verdict.layers), settings.init)
+    return [rng.normal(0.0, np.sqrt(2.0 / math.prod(shape[1:])), shape) if name[0] == "W"
+            else np.zeros(shape) for name, shape in param_shapes(verdict).items()]
+
+
+def param_shapes(verdict: Verdict) -> dict[str, tuple[int, ...]]:
+    """W1, b1, ... of the verdict's network and their shapes."""
+    return convnet.shapes(verdict.filters, verdict.layers) if verdict.filters \
+        else network.shapes(verdict.layers)
+
+
+def predict(verdict: Verdict, params: network.Params, X: np.ndarray) -> np.ndarray:
+    """The grader's own labels for pixels X (one example per column) in [0, 1]."""
+    return (convnet if verdict.filters else network).predict(params, X)
+
+
+def gradients(verdict: Verdict, params: network.Params, X: np.ndarray,
+              Y: np.ndarray) -> network.Params:
+    """The grader's own gradients of the mean cross-entropy, keyed like the parameters."""
+    if verdict.filters:
+        return convnet.backward(params, convnet.forward(params, X), Y)
+    grads = network.backward(params, network.forward(params, X), X, Y)
+    return {k: grads[f"d{k}"] for k in params}
 
 
 @dataclass
@@ -137,7 +164,7 @@ class _Trained:
     history: list[dict[str, float]]
     epochs: int
     steps: int
-    stopped: str  # "target", "end", "nan:<step>" or "diverged:<step>"
+    stopped: str  # "target", "end", "nan:<step>", "diverged:<step>" or "time:<step>"
 
 
 def _checked_reply(value: Any, verdict: Verdict, settings: TrainingSettings,
@@ -147,7 +174,7 @@ def _checked_reply(value: Any, verdict: Verdict, settings: TrainingSettings,
     own loop may make (a wrong loop makes more, and is still scored)."""
     if not isinstance(value, dict):
         return f"training sent back {reprlib.repr(value)} instead of its results"
-    params = _checked_params(value.get("params"), verdict.layers)
+    params = _checked_params(value.get("params"), param_shapes(verdict))
     if isinstance(params, str):
         return params
     limits = {"epochs": settings.epochs,
@@ -159,9 +186,9 @@ def _checked_reply(value: Any, verdict: Verdict, settings: TrainingSettings,
                     f"to {limit}")
     stopped = value.get("stopped")
     if not (isinstance(stopped, str)
-            and re.fullmatch(r"target|end|(nan|diverged):\d{1,9}", stopped)):
+            and re.fullmatch(r"target|end|(nan|diverged|time):\d{1,9}", stopped)):
         return (f"training sent back stopped = {reprlib.repr(stopped)}, not how it ended "
-                "('target', 'end', 'nan:<step>' or 'diverged:<step>')")
+                "('target', 'end', 'nan:<step>', 'diverged:<step>' or 'time:<step>')")
     if not stopped.startswith("nan:") and not all(np.isfinite(p).all() for p in params.values()):
         return ("training sent back parameters holding NaN or infinite values without saying "
                 "it stopped for them")
@@ -173,9 +200,8 @@ def _checked_reply(value: Any, verdict: Verdict, settings: TrainingSettings,
     return _Trained(params, history, int(value["epochs"]), int(value["steps"]), stopped)
 
 
-def _checked_params(params: Any, layers: tuple[int, ...]) -> network.Params | str:
+def _checked_params(params: Any, shapes: dict[str, tuple[int, ...]]) -> network.Params | str:
     """Only float arrays of the right shapes."""
-    shapes = network.shapes(layers)
     if not isinstance(params, tuple) or len(params) != len(shapes):
         return (f"training did not return {len(shapes)} parameters (check what update_params, "
                 "or your gradient_descent, "
@@ -196,6 +222,10 @@ def _diagnose(stopped: str, history: list[dict], dev_accuracy: float, target: fl
         return (f"the loss or the parameters became NaN or infinite at step {step}: usually "
                 "softmax overflowing (exp of large numbers: subtract each column's max) or "
                 "gradients with the wrong sign or scale")
+    if kind == "time":
+        return (f"training used up its time and stopped at step {step}, before the end, with "
+                f"dev accuracy {dev_accuracy:.3f}: your functions are too slow for it; the "
+                "checks' speed lessons say which ones and how to vectorise them")
     if kind == "diverged":
         return (f"the loss exploded by step {step} instead of falling: usually update_params "
                 "adding the gradient instead of subtracting it, or gradients missing 1/m")
@@ -221,7 +251,7 @@ def run_training(worker, data: Data, verdict: Verdict, settings: TrainingSetting
                               f"{' and '.join(missing)}, which "
                               f"{'is' if len(missing) == 1 else 'are'} not there (not started "
                               "or not loaded)", target=verdict.target)
-    disguise = Disguise.draw(verdict.layers)
+    disguise = Disguise.draw(verdict)
     X_dev = disguise.pixels_of(data.X_dev)
     request = {"X": disguise.pixels_of(data.X_train), "Y": disguise.classes_of(data.Y_train),
                "X_dev": X_dev, "Y_dev": disguise.classes_of(data.Y_dev),
@@ -251,9 +281,9 @@ def run_training(worker, data: Data, verdict: Verdict, settings: TrainingSetting
         return TrainingResult(Status.ERROR, trained, **base)
     params, history = trained.params, trained.history
     with np.errstate(all="ignore"):
-        dev_pred = disguise.digits_of(network.predict(params, X_dev / 255.0))
-        test_pred = disguise.digits_of(network.predict(params,
-                                                       disguise.pixels_of(data.X_test) / 255.0))
+        dev_pred = disguise.digits_of(predict(verdict, params, X_dev / 255.0))
+        test_pred = disguise.digits_of(predict(verdict, params,
+                                               disguise.pixels_of(data.X_test) / 255.0))
     dev_accuracy = float((dev_pred == data.Y_dev).mean())
     result = TrainingResult(
         Status.PASSED if dev_accuracy >= verdict.target else Status.FAILED,
@@ -269,7 +299,7 @@ def run_training(worker, data: Data, verdict: Verdict, settings: TrainingSetting
         # the settings) before blaming the code.
         stopped = trained.stopped
         own = reference_accuracy(data, verdict, settings) \
-            if stopped.partition(":")[0] not in ("nan", "diverged") else verdict.target
+            if stopped.partition(":")[0] not in ("nan", "diverged", "time") else verdict.target
         if own < verdict.target:
             result.message = (
                 f"dev accuracy {dev_accuracy:.3f} is below the target {verdict.target:.2f}, "
@@ -279,18 +309,27 @@ def run_training(worker, data: Data, verdict: Verdict, settings: TrainingSetting
             result.message = _diagnose(stopped, history, dev_accuracy, verdict.target)
     if result.status == Status.FAILED:
         with np.errstate(all="ignore"):
-            hidden = network.forward(params, X_dev / 255.0)[0][1]
-        dead = int((hidden <= 0).all(axis=1).sum())
-        if dead >= hidden.shape[0] // 2:
-            result.message += (f"; {dead} of {hidden.shape[0]} hidden units are dead (ReLU gives "
-                               "0 for every dev image), usually from a step too large or biases "
-                               "pushed far below 0")
+            dead, units, what = _dead(verdict, params, X_dev / 255.0)
+        if dead >= units // 2:
+            result.message += (f"; {dead} of {units} {what} are dead (ReLU gives 0 for every "
+                               "dev image), usually from a step too large or biases pushed far "
+                               "below 0")
     if verdict.predicts:
         test_pred = _own_predictions(worker, result, disguise, params, data, test_pred)
     result.extra["confusion"] = confusion_matrix(data.Y_dev, dev_pred).tolist()
     result.predictions = {"dev": dev_pred, "test": test_pred}
     result.params = disguise.real_params(params)
     return result
+
+
+def _dead(verdict: Verdict, params: network.Params, X: np.ndarray) -> tuple[int, int, str]:
+    """How many of the first layer's ReLUs give 0 for every example of X, of how many."""
+    if verdict.filters:
+        R = convnet.forward(params, X[:, :1000])[0][2]  # (m, F, H, W)
+        return int((R <= 0).all(axis=(0, 2, 3)).sum()), R.shape[1], "filters of the first " \
+            "conv layer"
+    hidden = network.forward(params, X)[0][1]
+    return int((hidden <= 0).all(axis=1).sum()), hidden.shape[0], "hidden units"
 
 
 def _own_predictions(worker, result: TrainingResult, disguise: Disguise, params: network.Params,
@@ -323,21 +362,22 @@ def reference_accuracy(data: Data, verdict: Verdict, settings: TrainingSettings)
     what this data allows."""
     params = reference_params(data, verdict, settings)
     with np.errstate(all="ignore"):
-        return float((network.predict(params, data.X_dev / 255.0) == data.Y_dev).mean())
+        return float((predict(verdict, params, data.X_dev / 255.0) == data.Y_dev).mean())
 
 
 def reference_params(data: Data, verdict: Verdict, settings: TrainingSettings) -> network.Params:
     """The grader's own network trained on the real digits as the learner's is (from the same
     first parameters, in the same batches), for every epoch: no early stop."""
-    params = network.as_params(*first_params(verdict, settings))
-    X = data.X_train / 255.0
+    dtype = np.dtype(settings.dtype)
+    params = {k: p.astype(dtype) for k, p in zip(param_shapes(verdict),
+                                                   first_params(verdict, settings))}
+    X = np.divide(data.X_train, 255.0, dtype=dtype)
     zeros = {k: np.zeros_like(p) for k, p in params.items()}
     state = {"velocity": zeros, "m": zeros, "v": zeros}
     with np.errstate(all="ignore"):
         for t, (_, columns) in enumerate(batches(X.shape[1], settings), 1):
             xb, yb = X[:, columns], data.Y_train[columns]
-            grads = network.backward(params, network.forward(params, xb), xb, yb)
-            grads = {k: grads[f"d{k}"] for k in params}
+            grads = gradients(verdict, params, xb, yb)
             alpha = rate(settings, t - 1, X.shape[1])
             if settings.optimizer == "adam":  # the exercises' own references, defaults but alpha
                 params, state["m"], state["v"] = modules.reference("adam_step")(

@@ -71,6 +71,7 @@ class CallResult:
     message: str = ""
     warnings: tuple[str, ...] = ()  # what NumPy (or Python) warned of, with the learner's line
     fed: Any = None  # with a Feed: what the function that ran first returned
+    seconds: float | None = None  # how long the learner's code ran, as the worker measured it
 
 
 @dataclass(frozen=True)
@@ -398,7 +399,10 @@ class Worker:
         warned = header.get("warnings")
         warned = tuple(str(w)[:300] for w in warned[:5]) if type(warned) is list else ()
         printed = shown.visible(str(header.get("printed", "")), shown.PRINTED_LIMIT)
-        return CallResult(status, value, printed=printed, message=message, warnings=warned)
+        seconds = header.get("seconds")
+        seconds = float(seconds) if type(seconds) is float and 0 <= seconds < 1e6 else None
+        return CallResult(status, value, printed=printed, message=message, warnings=warned,
+                          seconds=seconds)
 
     def _timed_out(self, what: str, limit: float) -> CallResult:
         self.stop()

@@ -59,7 +59,7 @@ def test_real_params_undoes_the_disguise():
     rng = np.random.default_rng(1)
     params = {"W1": rng.normal(size=(10, 784)), "b1": rng.normal(size=(10, 1)),
               "W2": rng.normal(size=(10, 10)), "b2": rng.normal(size=(10, 1))}
-    disguise = Disguise.draw(VERDICT.layers)
+    disguise = Disguise.draw(VERDICT)
     sent = dict(zip(params, disguise.params_of(list(params.values()))))
     back = disguise.real_params(sent)
     assert all(np.array_equal(back[k], params[k]) for k in params)

@@ -137,7 +137,7 @@ def test_the_disguise_changes_nothing_for_honest_training(digits):
                              settings=dataclasses.asdict(settings))
 
     plain = train(Disguise(np.arange(784), np.arange(10)))
-    disguise = Disguise.draw(VERDICT.layers)
+    disguise = Disguise.draw(VERDICT)
     secret = train(disguise)
     assert (secret["steps"], secret["stopped"]) == (plain["steps"], plain["stopped"])
     assert (plain["steps"], plain["stopped"]) == (110, "end")
