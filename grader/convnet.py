@@ -11,6 +11,7 @@ only in the grader process.
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -69,7 +70,11 @@ def conv_backward(dout: np.ndarray, X: np.ndarray, W: np.ndarray, stride: int = 
 
 
 def maxpool_forward(X: np.ndarray, size: int = 2, stride: int = 2) -> np.ndarray:
-    return windows(X, size, size, stride).max(axis=(4, 5))
+    # The maximum of the windows' strided offset views: .max(axis=(4, 5)) reduces over
+    # scattered elements, 25 times slower.
+    win = windows(X, size, size, stride)
+    return functools.reduce(np.maximum, (win[..., i, j] for i in range(size)
+                                         for j in range(size)))
 
 
 def maxpool_backward(dout: np.ndarray, X: np.ndarray, size: int = 2,

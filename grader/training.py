@@ -143,8 +143,11 @@ def param_shapes(verdict: Verdict) -> dict[str, tuple[int, ...]]:
 
 
 def predict(verdict: Verdict, params: network.Params, X: np.ndarray) -> np.ndarray:
-    """The grader's own labels for pixels X (one example per column) in [0, 1]."""
-    return (convnet if verdict.filters else network).predict(params, X)
+    """The grader's own labels for pixels X (one example per column) in [0, 1], computed in
+    the dtype the network trains in."""
+    dtype = np.dtype(verdict.settings.dtype)
+    return (convnet if verdict.filters else network).predict(
+        {k: p.astype(dtype, copy=False) for k, p in params.items()}, X.astype(dtype, copy=False))
 
 
 def gradients(verdict: Verdict, params: network.Params, X: np.ndarray,
@@ -256,8 +259,9 @@ def run_training(worker, data: Data, verdict: Verdict, settings: TrainingSetting
     request = {"X": disguise.pixels_of(data.X_train), "Y": disguise.classes_of(data.Y_train),
                "X_dev": X_dev, "Y_dev": disguise.classes_of(data.Y_dev),
                "settings": asdict(settings)}
+    start = disguise.params_of(first_params(verdict, settings))
     if verdict.loop == "grader":  # the grader's loop starts from the grader's parameters
-        request["params"] = disguise.params_of(first_params(verdict, settings))
+        request["params"] = start
     started = time.perf_counter()
     reply = worker.train(request, on_progress=on_progress,
                          op="train" if verdict.loop == "grader" else "fit")
@@ -292,7 +296,12 @@ def run_training(worker, data: Data, verdict: Verdict, settings: TrainingSetting
         epochs=trained.epochs, steps=trained.steps, history=history,
         extra={"method": settings.method, "loss": "train loss" if verdict.loop == "grader"
                else "dev loss"}, **base)
-    if failing:
+    untraced = trace_of_start(params, start) if verdict.filters else None  # see its doc
+    if untraced and result.status == Status.PASSED:
+        result.status, result.message = Status.FAILED, (
+            f"dev accuracy {dev_accuracy:.3f}, but {untraced}: these parameters were not trained "
+            "from the grader's start, so they earn no pass")
+    elif failing:
         result.message = _related(result, failing, settings)
     elif result.status == Status.FAILED:
         # Every function passes its checks and the loss stayed finite: look at the data (and
@@ -320,6 +329,28 @@ def run_training(worker, data: Data, verdict: Verdict, settings: TrainingSetting
     result.predictions = {"dev": dev_pred, "test": test_pred}
     result.params = disguise.real_params(params)
     return result
+
+
+TRACE = 0.2  # the least cosine a trained weight keeps with its start (honest: 0.35 and more)
+
+
+def trace_of_start(params: network.Params, start: list[np.ndarray]) -> str | None:
+    """What shows that the trained weights did not start where the grader's did, if anything.
+
+    A ConvNet's pixels cannot be disguised (neighbours must stay neighbours), so a network
+    trained elsewhere could find the label disguise from the training labels and pass. Honest
+    training moves every weight but keeps it near its start: over 2 epochs the cosine of each
+    W with its first value stays 0.35 or more (0.9 for the first filters); an unrelated
+    network's is about 0, give or take 0.03 for the 1,152 weights of W2."""
+    for (name, p), first in zip(params.items(), start):
+        if name[0] != "W":
+            continue
+        a, b = p.ravel(), np.asarray(first, dtype=np.float64).ravel()
+        cosine = float(a @ b / max(np.linalg.norm(a) * np.linalg.norm(b), 1e-300))
+        if cosine < TRACE:
+            return (f"the trained {name} has a cosine of {cosine:.2f} with the {name} training "
+                    f"started from, where training from it keeps {TRACE} or more")
+    return None
 
 
 def _dead(verdict: Verdict, params: network.Params, X: np.ndarray) -> tuple[int, int, str]:

@@ -104,6 +104,19 @@ def run_grader(args: list[str], tmp: Path, *, cwd: Path = REPO, timeout: float =
                time.perf_counter() - started)
 
 
+def told(run: Run, name: str) -> str:
+    """Everything the report tells of one exercise: diagnosis, message, note, every check's."""
+    e = run.exercise(name)
+    return "\n".join([e["diagnosis"], e["message"], e["note"],
+                      *(c["message"] for c in e["checks"])])
+
+
+def summary(run: Run) -> str:
+    """One line per exercise: name, status, diagnosis, message (for assertion messages)."""
+    return "\n".join(f"{e['name']}: {e['status']} {e['diagnosis']} {e['message']}"
+                     for e in run.json["exercises"])
+
+
 def grade_json(submission: Path, tmp: Path, *exercises: str, seed: int = 0,
                timeout: float | None = None) -> Run:
     """Grade `submission` (only `exercises` if given) with --no-train --json --seed."""

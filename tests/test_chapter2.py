@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from conftest import SOLUTIONS, run_grader
+from conftest import SOLUTIONS, run_grader, summary, told
 from grader import wire
 from grader.catalog import BY_NUMBER
 from grader.chapter2.gradient_descent import CAUSES
@@ -24,11 +24,6 @@ P, F = "passed", "failed"
 def _grade(submission: Path, tmp: Path, *extra: str, seed: int = 1):
     return run_grader(["--chapter", "2", "--submission", str(submission), "--json", "--seed",
                        str(seed), *extra], tmp)
-
-
-def _told(run, name: str) -> str:
-    e = run.exercise(name)
-    return "\n".join([e["diagnosis"], e["message"], *(c["message"] for c in e["checks"])])
 
 
 # ------------------------------------------------------------------ the learner corpus
@@ -77,21 +72,17 @@ def test_a_learner_file_is_told_each_of_its_bugs(tmp_path, name):
     statuses, told = FILES[name]
     run = _grade(CORPUS / name, tmp_path, "--no-train")
     assert run.returncode in (0, 1), run.stderr
-    assert run.statuses == dict.fromkeys(CHAPTER_2, P) | statuses, _told_all(run)
+    assert run.statuses == dict.fromkeys(CHAPTER_2, P) | statuses, summary(run)
     for exercise, fragments in told.items():
-        said = _told(run, exercise)
+        said = told(run, exercise)
         for fragment in fragments:
             assert fragment in said, (exercise, fragment, said)
-
-
-def _told_all(run) -> str:
-    return "\n".join(f"{e['name']}: {e['diagnosis']} {e['message']}" for e in run.json["exercises"])
 
 
 @pytest.mark.parametrize("seed", [0, 7, 2**32 - 1])
 def test_the_solutions_pass_whatever_the_seed(tmp_path, seed):
     run = _grade(SOLUTIONS, tmp_path, "--no-train", seed=seed)
-    assert run.returncode == 0, _told_all(run)
+    assert run.returncode == 0, summary(run)
     assert run.json["score"] == run.json["max_score"] == 10.0
     # Every check of every exercise reported.
     assert all(len(e["checks"]) >= 4 for e in run.json["exercises"])
@@ -177,7 +168,7 @@ def test_correct_variants_pass(tmp_path, submission):
     folder = submission(VARIANTS)
     for seed in (0, 3):
         run = _grade(folder, tmp_path / str(seed), "--no-train", seed=seed)
-        assert run.returncode == 0, _told_all(run)
+        assert run.returncode == 0, summary(run)
 
 
 def test_the_notebooks_own_names_are_graded_with_a_note(tmp_path, submission):
@@ -194,7 +185,7 @@ def test_the_notebooks_own_names_are_graded_with_a_note(tmp_path, submission):
             return np.sum(predictions == Y) / Y.size
         """})
     run = _grade(folder, tmp_path, "--no-train")
-    assert run.returncode == 0, _told_all(run)
+    assert run.returncode == 0, summary(run)
     assert "defines get_predictions, not predict" in run.exercise("predict")["note"]
     assert "defines get_accuracy, not accuracy" in run.exercise("accuracy")["note"]
 
@@ -352,7 +343,7 @@ def test_a_loop_that_calls_the_graders_functions_without_end_is_refused(tmp_path
                      tmp_path, timeout=120)
     result = run.exercise("gradient_descent")
     assert result["status"] in ("failed", "error"), result
-    said = _told(run, "gradient_descent")
+    said = told(run, "gradient_descent")
     assert "called more than the" in said and "one check needs" in said, said
 
 
@@ -443,4 +434,4 @@ def test_a_notebook_with_files_pasted_from_exercises_is_graded(tmp_path):
     path = tmp_path / "mine.ipynb"
     nbformat.write(nbformat.v4.new_notebook(cells=cells), str(path))
     run = _grade(path, tmp_path / "t", "--no-train")
-    assert run.returncode == 0, _told_all(run)
+    assert run.returncode == 0, summary(run)

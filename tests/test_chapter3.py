@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import SOLUTIONS, run_grader
+from conftest import SOLUTIONS, run_grader, summary, told
 from grader.catalog import BY_NUMBER
 
 CORPUS = Path(__file__).parent / "corpus" / "chapter3"
@@ -20,12 +20,6 @@ P, F, E = "passed", "failed", "error"
 def _grade(submission: Path, tmp: Path, *extra: str, seed: int = 1):
     return run_grader(["--chapter", "3", "--submission", str(submission), "--json", "--seed",
                        str(seed), *extra], tmp)
-
-
-def _told(run, name: str) -> str:
-    e = run.exercise(name)
-    return "\n".join([e["diagnosis"], e["message"], e["note"],
-                      *(c["message"] for c in e["checks"])])
 
 
 # file -> (status of each exercise, fragments each one must be told)
@@ -57,23 +51,18 @@ FILES = {
 }
 
 
-def _all(run) -> str:
-    return "\n".join(f"{e['name']}: {e['status']} {e['diagnosis']} {e['message']}"
-                     for e in run.json["exercises"])
-
-
 def test_every_corpus_file_is_listed():
     assert sorted(p.name for p in CORPUS.glob("*.py")) == sorted(FILES)
 
 
 @pytest.mark.parametrize("name", sorted(FILES))
 def test_a_learner_file_is_told_each_of_its_bugs(tmp_path, name):
-    statuses, told = FILES[name]
+    statuses, fragments_of = FILES[name]
     run = _grade(CORPUS / name, tmp_path, "--no-train")
     assert run.returncode in (0, 1), run.stderr
-    assert run.statuses == dict.fromkeys(CHAPTER_3, P) | statuses, _all(run)
-    for exercise, fragments in told.items():
-        said = _told(run, exercise)
+    assert run.statuses == dict.fromkeys(CHAPTER_3, P) | statuses, summary(run)
+    for exercise, fragments in fragments_of.items():
+        said = told(run, exercise)
         for fragment in fragments:
             assert fragment in said, (exercise, fragment, said)
 
@@ -81,7 +70,7 @@ def test_a_learner_file_is_told_each_of_its_bugs(tmp_path, name):
 @pytest.mark.parametrize("seed", [0, 2**32 - 1])
 def test_the_solutions_pass_whatever_the_seed(tmp_path, seed):
     run = _grade(SOLUTIONS, tmp_path, "--no-train", seed=seed)
-    assert run.returncode == 0, _all(run)
+    assert run.returncode == 0, summary(run)
     assert run.json["score"] == run.json["max_score"] == BY_NUMBER[3].max_score
 
 
@@ -98,7 +87,7 @@ def test_the_papers_folded_adam_is_accepted(tmp_path, submission):
             return params, m, v
         """})
     run = _grade(folder, tmp_path, "adam_step")
-    assert run.exercise("adam_step")["status"] == P, _all(run)
+    assert run.exercise("adam_step")["status"] == P, summary(run)
 
 
 def test_the_wider_network_trains_with_the_learners_adam(tmp_path):

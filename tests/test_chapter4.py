@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import SOLUTIONS, run_grader
+from conftest import SOLUTIONS, run_grader, summary, told
 from grader.catalog import BY_NUMBER
 from grader.chapter4.numerical_gradient import CAUSES
 
@@ -22,17 +22,6 @@ P, F, N = "passed", "failed", "not_started"
 def _grade(submission: Path, tmp: Path, *extra: str, seed: int = 1):
     return run_grader(["--chapter", "4", "--submission", str(submission), "--json", "--seed",
                        str(seed), *extra], tmp)
-
-
-def _told(run, name: str) -> str:
-    e = run.exercise(name)
-    return "\n".join([e["diagnosis"], e["message"], e["note"],
-                      *(c["message"] for c in e["checks"])])
-
-
-def _all(run) -> str:
-    return "\n".join(f"{e['name']}: {e['status']} {e['diagnosis']} {e['message']}"
-                     for e in run.json["exercises"])
 
 
 # file -> (status of each exercise, fragments each one must be told)
@@ -77,12 +66,12 @@ def test_every_corpus_file_is_listed():
 
 @pytest.mark.parametrize("name", sorted(FILES))
 def test_a_learner_file_is_told_each_of_its_bugs(tmp_path, name):
-    statuses, told = FILES[name]
+    statuses, fragments_of = FILES[name]
     run = _grade(CORPUS / name, tmp_path, "--no-train")
     assert run.returncode in (0, 1), run.stderr
-    assert run.statuses == dict.fromkeys(CHAPTER_4, P) | statuses, _all(run)
-    for exercise, fragments in told.items():
-        said = _told(run, exercise)
+    assert run.statuses == dict.fromkeys(CHAPTER_4, P) | statuses, summary(run)
+    for exercise, fragments in fragments_of.items():
+        said = told(run, exercise)
         for fragment in fragments:
             assert fragment in said, (exercise, fragment, said)
 
@@ -90,7 +79,7 @@ def test_a_learner_file_is_told_each_of_its_bugs(tmp_path, name):
 @pytest.mark.parametrize("seed", [0, 2**32 - 1])
 def test_the_solutions_pass_whatever_the_seed(tmp_path, seed):
     run = _grade(SOLUTIONS, tmp_path, "--no-train", seed=seed)
-    assert run.returncode == 0, _all(run)
+    assert run.returncode == 0, summary(run)
     assert run.json["score"] == run.json["max_score"] == BY_NUMBER[4].max_score
 
 
@@ -150,15 +139,15 @@ def test_what_the_evaluations_of_f_show_is_named(tmp_path, submission, cause):
     folder = submission({"numerical_gradient.py": NUMERICAL.format(
         body=NUMERICAL_BUGS[cause])})
     run = _grade(folder, tmp_path, "numerical_gradient")
-    assert run.exercise("numerical_gradient")["status"] == F, _all(run)
-    assert CAUSES[cause] in run.exercise("numerical_gradient")["diagnosis"], _all(run)
+    assert run.exercise("numerical_gradient")["status"] == F, summary(run)
+    assert CAUSES[cause] in run.exercise("numerical_gradient")["diagnosis"], summary(run)
 
 
 def test_a_default_step_too_large_is_named(tmp_path, submission):
     """A default of 1e-4 still gives the gradient to 1e-6 and passes; 1e-2 does not."""
     source = NUMERICAL.format(body=CENTRAL).replace("h=1e-5", "h=1e-2")
     run = _grade(submission({"numerical_gradient.py": source}), tmp_path, "numerical_gradient")
-    assert CAUSES["default_step"] in run.exercise("numerical_gradient")["diagnosis"], _all(run)
+    assert CAUSES["default_step"] in run.exercise("numerical_gradient")["diagnosis"], summary(run)
 
 
 def test_a_gradient_check_that_passes_copies_to_f_is_accepted(tmp_path, submission):
@@ -168,12 +157,12 @@ def test_a_gradient_check_that_passes_copies_to_f_is_accepted(tmp_path, submissi
         grad[i] = (f(plus) - f(minus)) / (2 * h)"""
     run = _grade(submission({"numerical_gradient.py": NUMERICAL.format(body=body)}), tmp_path,
                  "numerical_gradient")
-    assert run.exercise("numerical_gradient")["status"] == P, _all(run)
+    assert run.exercise("numerical_gradient")["status"] == P, summary(run)
 
 
 def test_a_loop_over_len_params_layers_is_told_to_halve_it(tmp_path, submission):
     source = (SOLUTIONS / "forward_deep.py").read_text().replace("len(params) // 2",
                                                                   "len(params)")
     run = _grade(submission({"forward_deep.py": source}), tmp_path, "forward_deep")
-    assert run.exercise("forward_deep")["status"] == "error", _all(run)
-    assert "L = len(params) // 2" in run.exercise("forward_deep")["diagnosis"], _all(run)
+    assert run.exercise("forward_deep")["status"] == "error", summary(run)
+    assert "L = len(params) // 2" in run.exercise("forward_deep")["diagnosis"], summary(run)

@@ -266,6 +266,102 @@ MISTAKE_SOURCES |= {  # chapter 4
         "not_inverted": "A * mask", "times_keep_prob": "A * mask * keep_prob",
         "drop_rate": "A * mask / (1 - keep_prob)"}.items()},
 }
+IM2COL = """def im2col(X, kh, kw, stride=1, pad=0):
+    m, C, H, W = X.shape
+    Xp = np.pad(X, ((0, 0), (0, 0), {pads}, {pads}))
+    Ho = (Xp.shape[2] - kh) // {s} + {plus}
+    Wo = (Xp.shape[3] - kw) // {s} + {plus}
+    cols = np.zeros((C, kh, kw, m, Ho, Wo), dtype=X.dtype)
+    for i in range(kh):
+        for j in range(kw):
+            cols[:, i, j] = Xp[:, :, i:i + {s} * Ho:{s}, j:j + {s} * Wo:{s}].transpose(1, 0, 2, 3)
+    return cols.{order}.reshape(C * kh * kw, -1)"""
+IM2COL_GOOD = dict(pads="(pad, pad)", s="stride", plus="1", order="copy()")
+CONV = IM2COL.replace("def im2col(X, kh, kw, stride=1, pad=0):\n    m, C, H, W = X.shape",
+                      "def conv_forward(X, W, b, stride=1, pad=0):\n    F, C, kh, kw = W.shape\n"
+                      "    m = X.shape[0]").replace("    return cols.", "    cols = cols.") + """
+    out = {w}.reshape(F, -1) @ cols{bias}
+    return {out}"""
+CONV_GOOD = IM2COL_GOOD | dict(w="W", bias=" + b.reshape(F, 1)",
+                               out="out.reshape(F, m, Ho, Wo).transpose(1, 0, 2, 3)")
+CONV_BACKWARD = """def conv_backward(dout, X, W, stride=1, pad=0):
+    m, C, H, Wd = X.shape
+    F, _, kh, kw = W.shape
+    _, _, Ho, Wo = dout.shape
+    Xp = np.pad(X, ((0, 0), (0, 0), (pad, pad), (pad, pad)))
+    dXp, dW, Wf = np.zeros_like(Xp), np.zeros_like(W), {wf}
+    for i in range(kh):
+        for j in range(kw):
+            win = Xp[:, :, i:i + {s} * Ho:{s}, j:j + {s} * Wo:{s}]
+            dW[:, :, i, j] = np.einsum("nfyx,ncyx->fc", dout, win)
+            dXp[:, :, i:i + {sx} * Ho:{sx}, j:j + {sx} * Wo:{sx}] += np.einsum(
+                "nfyx,fc->ncyx", dout, Wf[:, :, i, j])
+    db = dout.sum(axis={axes})
+    dX = {crop}
+    return dX{all}, {dw}{all}{some}, db{all}{some}"""
+CONV_BACKWARD_GOOD = dict(wf="W", s="stride", sx="stride", axes="(0, 2, 3)", all="", some="",
+                          crop="dXp[:, :, pad:pad + H, pad:pad + Wd]", dw="dW")
+POOL = """def maxpool_forward(X, size=2, stride=2):
+    m, C, H, W = X.shape
+    Ho, Wo = (H - size) // {s} + {plus}, (W - size) // {s} + {plus}
+    out = np.zeros((m, C, Ho, Wo), dtype=X.dtype)
+    for y in range(Ho):
+        for x in range(Wo):
+            out[:, :, y, x] = X[:, :, y * {s}:y * {s} + size, x * {s}:x * {s} + size].{r}(axis=(2, 3))
+    return out"""
+POOL_GOOD = dict(s="stride", plus="1", r="max")
+POOL_BACKWARD = """def maxpool_backward(dout, X, size=2, stride=2):
+    m, C, Ho, Wo = dout.shape
+    dX = np.zeros(X.shape)
+    first = X[:, :, :size, :size]
+    first = np.arange(size * size) == first.reshape(m, C, -1).argmax(axis=2)[..., None]
+    for y in range(Ho):
+        for x in range(Wo):
+            win = X[:, :, y * stride:y * stride + size, x * stride:x * stride + size]
+            flat = win.reshape(m, C, -1)
+            mask = {mask}
+            dX[:, :, y * stride:y * stride + size, x * stride:x * stride + size] {op} (
+                mask.reshape(win.shape) * dout[:, :, y, x, None, None])
+    return dX"""
+POOL_BACKWARD_GOOD = dict(mask="np.arange(size * size) == flat.argmax(axis=2)[..., None]",
+                          op="+=")
+MISTAKE_SOURCES |= {  # chapter 5
+    **{key: ("im2col", IM2COL.format(**(IM2COL_GOOD | bug))) for key, bug in {
+        "im2col_rows_ijc": dict(order="transpose(1, 2, 0, 3, 4, 5)"),
+        "im2col_columns_yxn": dict(order="transpose(0, 1, 2, 4, 5, 3)"),
+        "im2col_pad_before": dict(pads="(pad, 0)"), "im2col_pad_after": dict(pads="(0, pad)"),
+        "im2col_size_off_by_one": dict(plus="0"), "im2col_stride_ignored": dict(s="1")}.items()},
+    **{key: ("conv_forward", CONV.format(**(CONV_GOOD | bug))) for key, bug in {
+        "conv_flipped": dict(w="W[:, :, ::-1, ::-1]"), "conv_no_bias": dict(bias=""),
+        "conv_no_transpose": dict(out="out.reshape(m, F, Ho, Wo)"),
+        "conv_rows_ijc": dict(order="transpose(1, 2, 0, 3, 4, 5)"),
+        "conv_pad_before": dict(pads="(pad, 0)"), "conv_pad_after": dict(pads="(0, pad)"),
+        "conv_size_off_by_one": dict(plus="0"), "conv_stride_ignored": dict(s="1")}.items()},
+    **{key: ("conv_backward", CONV_BACKWARD.format(**(CONV_BACKWARD_GOOD | bug)))
+       for key, bug in {
+        "convb_db_axis_0": dict(axes="0"), "convb_db_axes_123": dict(axes="(1, 2, 3)"),
+        "convb_db_axes_23": dict(axes="(2, 3)"), "convb_db_axes_01": dict(axes="(0, 1)"),
+        "convb_stride_ignored": dict(s="1", sx="1"), "convb_stride_ignored_dX": dict(sx="1"),
+        "convb_dX_flipped": dict(wf="W[:, :, ::-1, ::-1]"),
+        "convb_dW_flipped": dict(dw="dW[:, :, ::-1, ::-1]"),
+        "convb_crop_minus_zero": dict(crop="dXp[:, :, pad:-pad, pad:-pad]"),
+        "convb_not_cropped": dict(crop="dXp"), "convb_over_m": dict(all=" / m"),
+        "convb_over_m_dW_db": dict(some=" / m")}.items()},
+    **{key: ("maxpool_forward", POOL.format(**(POOL_GOOD | bug))) for key, bug in {
+        "poolf_average": dict(r="mean"), "poolf_min": dict(r="min"),
+        "poolf_stride_ignored": dict(s="1"), "poolf_size_off_by_one": dict(plus="0")}.items()},
+    **{key: ("maxpool_backward", POOL_BACKWARD.format(**(POOL_BACKWARD_GOOD | bug)))
+       for key, bug in {
+        "poolb_all_ties": dict(mask="flat == flat.max(axis=2, keepdims=True)"),
+        "poolb_ties_shared": dict(mask="(flat == flat.max(axis=2, keepdims=True)) / (flat == "
+                                  "flat.max(axis=2, keepdims=True)).sum(axis=2, keepdims=True)"),
+        "poolb_last_tie": dict(mask="np.arange(size * size) == size * size - 1 - flat[..., ::-1]"
+                               ".argmax(axis=2)[..., None]"),
+        "poolb_mask_reused": dict(mask="first"),
+        "poolb_channel_max": dict(mask="flat == X.max(axis=(2, 3)).reshape(m, C, 1)"),
+        "poolb_average": dict(mask="np.ones(flat.shape) / (size * size)"),
+        "poolb_overwritten": dict(op="=")}.items()},
+}
 SYMPTOMS = {  # chapter 2's, recognised from the output: a fragment of what each says
     "positive": "the weights are all positive", "notebook": "the original notebook's rand - 0.5",
     "unit": "the weights are N(0, 1)", "xavier": "(Xavier/LeCun)",

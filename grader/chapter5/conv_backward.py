@@ -39,9 +39,10 @@ def _with(a: dict, dX=None, dW=None, db=None) -> tuple:
 
 
 def _uncropped(a: dict) -> np.ndarray:
-    """dX still padded."""
+    """dXp, the gradient of the padded images, padding and all."""
+    m, C, H, W = a["X"].shape
     p = a["pad"]
-    return np.pad(_right(a)[0], ((0, 0), (0, 0), (p, p), (p, p))) if p else _right(a)[0]
+    return col2im(window_grads(a["dout"], a["W"]), (m, C, H + 2 * p, W + 2 * p), a["stride"], 0)
 
 
 DB_AXES = "db is dout summed over the wrong axes: over the examples and the output pixels, " \
@@ -52,26 +53,26 @@ STRIDE = ("the stride is ignored in the backward pass: window (y, x) read the pi
 OVER_M = ("the gradients are divided by m: dout is already the gradient of the mean loss, so "
           "conv_backward only sums")
 MISTAKES = (
-    Mistake("db_axis_0", DB_AXES, lambda a: _with(a, db=a["dout"].sum(axis=0))),
-    Mistake("db_axes_123", DB_AXES, lambda a: _with(a, db=a["dout"].sum(axis=(1, 2, 3)))),
-    Mistake("db_axes_23", DB_AXES, lambda a: _with(a, db=a["dout"].sum(axis=(2, 3)))),
-    Mistake("db_axes_01", DB_AXES, lambda a: _with(a, db=a["dout"].sum(axis=(0, 1)))),
-    Mistake("stride_ignored", STRIDE, lambda a: _grads(a, stride=1)),
-    Mistake("stride_ignored_dX", STRIDE, lambda a: _with(a, dX=_grads(a, stride=1)[0])),
-    Mistake("dX_flipped", "dX comes from flipped filters: it is the sum over f of dout[n, f, y, "
+    Mistake("convb_db_axis_0", DB_AXES, lambda a: _with(a, db=a["dout"].sum(axis=0))),
+    Mistake("convb_db_axes_123", DB_AXES, lambda a: _with(a, db=a["dout"].sum(axis=(1, 2, 3)))),
+    Mistake("convb_db_axes_23", DB_AXES, lambda a: _with(a, db=a["dout"].sum(axis=(2, 3)))),
+    Mistake("convb_db_axes_01", DB_AXES, lambda a: _with(a, db=a["dout"].sum(axis=(0, 1)))),
+    Mistake("convb_stride_ignored", STRIDE, lambda a: _grads(a, stride=1)),
+    Mistake("convb_stride_ignored_dX", STRIDE, lambda a: _with(a, dX=_grads(a, stride=1)[0])),
+    Mistake("convb_dX_flipped", "dX comes from flipped filters: it is the sum over f of dout[n, f, y, "
             "x] * W[f, c, i, j] added at Xp[n, c, y s + i, x s + j]; a full convolution gives it "
             "only with W flipped once, W[:, :, ::-1, ::-1]",
             lambda a: _with(a, dX=_grads(a, W=a["W"][:, :, ::-1, ::-1])[0])),
-    Mistake("dW_flipped", "dW is flipped: dW[f, c, i, j] is the sum of dout[n, f, y, x] * "
+    Mistake("convb_dW_flipped", "dW is flipped: dW[f, c, i, j] is the sum of dout[n, f, y, x] * "
             "Xp[n, c, y s + i, x s + j], offset (i, j) as in the forward pass",
             lambda a: _with(a, dW=_right(a)[1][:, :, ::-1, ::-1])),
-    Mistake("crop_minus_zero", "with pad = 0, dXp[:, :, pad:-pad, pad:-pad] is empty (-0 is 0): "
+    Mistake("convb_crop_minus_zero", "with pad = 0, dXp[:, :, pad:-pad, pad:-pad] is empty (-0 is 0): "
             "crop with dXp[:, :, pad:pad + H, pad:pad + W]",
             lambda a: _with(a, dX=_right(a)[0][:, :, 0:0, 0:0]) if a["pad"] == 0 else _right(a)),
-    Mistake("not_cropped", "dX still holds the padding: crop it, dXp[:, :, pad:pad + H, pad:pad "
+    Mistake("convb_not_cropped", "dX still holds the padding: crop it, dXp[:, :, pad:pad + H, pad:pad "
             "+ W], so that dX has X's shape", lambda a: _with(a, dX=_uncropped(a))),
-    Mistake("over_m", OVER_M, lambda a: tuple(g / a["X"].shape[0] for g in _right(a))),
-    Mistake("over_m_dW_db", OVER_M, lambda a: _with(a, dW=_right(a)[1] / a["X"].shape[0],
+    Mistake("convb_over_m", OVER_M, lambda a: tuple(g / a["X"].shape[0] for g in _right(a))),
+    Mistake("convb_over_m_dW_db", OVER_M, lambda a: _with(a, dW=_right(a)[1] / a["X"].shape[0],
                                                     db=_right(a)[2] / a["X"].shape[0])),
 )
 

@@ -32,26 +32,26 @@ def _out(a: dict, W: np.ndarray | None = None, order: str = "cij,nyx", **mistake
 ONE_SIDE = ("the padding is added on one side only: np.pad(X, ((0, 0), (0, 0), (pad, pad), "
             "(pad, pad))) adds pad zeros before and after, on both image axes")
 MISTAKES = (
-    Mistake("flipped", "the filters are flipped (a convolution in the textbook sense): "
+    Mistake("conv_flipped", "the filters are flipped (a convolution in the textbook sense): "
             "conv_forward is a cross-correlation, out[n, f, y, x] = b[f] + the sum of W[f, c, "
             "i, j] * Xp[n, c, y * stride + i, x * stride + j], with W as it is",
             lambda a: _out(a, a["W"][:, :, ::-1, ::-1])),
-    Mistake("no_transpose", "the product of shape (F, m H' W') is reshaped straight to (m, F, "
+    Mistake("conv_no_transpose", "the product of shape (F, m H' W') is reshaped straight to (m, F, "
             "H', W'): its columns run example by example within each filter, so reshape it to "
             "(F, m, H', W') and then move the filter axis second, .transpose(1, 0, 2, 3)",
             lambda a: np.ascontiguousarray(reference(**_conv(a)).transpose(1, 0, 2, 3))
             .reshape(reference(**_conv(a)).shape)),
-    Mistake("no_bias", "the bias b is not added: every output of filter f gets b[f]",
+    Mistake("conv_no_bias", "the bias b is not added: every output of filter f gets b[f]",
             lambda a: reference(**{**_conv(a), "b": np.zeros_like(a["b"])})),
-    Mistake("rows_ijc", "W.reshape(F, -1) orders a filter's weights (c, i, j), but the windows' "
+    Mistake("conv_rows_ijc", "W.reshape(F, -1) orders a filter's weights (c, i, j), but the windows' "
             "pixels are in the order (i, j, c): the weights meet the wrong pixels; build the "
             "columns in the order (c, i, j), as im2col does", lambda a: _out(a, order="ijc,nyx")),
-    Mistake("pad_before", ONE_SIDE, lambda a: _out(a, sides="before")),
-    Mistake("pad_after", ONE_SIDE, lambda a: _out(a, sides="after")),
-    Mistake("size_off_by_one", "one row and one column of outputs are missing: H' = (H + 2 pad "
+    Mistake("conv_pad_before", ONE_SIDE, lambda a: _out(a, sides="before")),
+    Mistake("conv_pad_after", ONE_SIDE, lambda a: _out(a, sides="after")),
+    Mistake("conv_size_off_by_one", "one row and one column of outputs are missing: H' = (H + 2 pad "
             "- kh) // stride + 1, the + 1 counting the first window",
             lambda a: _out(a, one_less=True)),
-    Mistake("stride_ignored", "the filters are applied at every pixel, as if stride were 1: "
+    Mistake("conv_stride_ignored", "the filters are applied at every pixel, as if stride were 1: "
             "window (y, x) starts at row y * stride and column x * stride",
             lambda a: _out({**a, "stride": 1})),
 )

@@ -23,19 +23,19 @@ def _cols(a: dict, order: str = "cij,nyx", **mistake) -> np.ndarray:
 ONE_SIDE = ("the padding is added on one side only: np.pad(X, ((0, 0), (0, 0), (pad, pad), "
             "(pad, pad))) adds pad zeros before and after, on both image axes")
 MISTAKES = (
-    Mistake("rows_ijc", "the rows are in the order (i, j, c), offset first and channel last: "
+    Mistake("im2col_rows_ijc", "the rows are in the order (i, j, c), offset first and channel last: "
             "W.reshape(F, -1) orders a filter's weights (c, i, j), so the rows must follow it "
             "(move the channel axis before the offsets)", lambda a: _cols(a, "ijc,nyx")),
-    Mistake("columns_yxn", "the columns are in the order (y, x, n), as CS231n's im2col_indices "
+    Mistake("im2col_columns_yxn", "the columns are in the order (y, x, n), as CS231n's im2col_indices "
             "makes them: this exercise's columns go example by example, (n, y, x), so that "
             "column (n * H' + y) * W' + x is example n's window at (y, x)",
             lambda a: _cols(a, "cij,yxn")),
-    Mistake("pad_before", ONE_SIDE, lambda a: _cols(a, sides="before")),
-    Mistake("pad_after", ONE_SIDE, lambda a: _cols(a, sides="after")),
-    Mistake("size_off_by_one", "one row and one column of windows are missing: H' = (H + 2 pad "
+    Mistake("im2col_pad_before", ONE_SIDE, lambda a: _cols(a, sides="before")),
+    Mistake("im2col_pad_after", ONE_SIDE, lambda a: _cols(a, sides="after")),
+    Mistake("im2col_size_off_by_one", "one row and one column of windows are missing: H' = (H + 2 pad "
             "- kh) // stride + 1, the + 1 counting the first window",
             lambda a: _cols(a, one_less=True)),
-    Mistake("stride_ignored", "the windows start at every pixel, as if stride were 1: window "
+    Mistake("im2col_stride_ignored", "the windows start at every pixel, as if stride were 1: window "
             "(y, x) starts at row y * stride and column x * stride",
             lambda a: _cols({**a, "stride": 1})),
 )

@@ -42,16 +42,15 @@ def _last(window: np.ndarray) -> np.ndarray:
 
 
 def _overwritten(a: dict) -> np.ndarray:
-    """Overlapping windows' gradients written with = : the later window's replaces the other's."""
+    """Each window's gradient written with = : a later window overlapping it replaces the
+    pixels they share, its zeros too."""
     X, dout, size, s = a["X"], a["dout"], a["size"], a["stride"]
     dX = np.zeros(X.shape, np.result_type(X, dout))
     for y in range(dout.shape[2]):
         for x in range(dout.shape[3]):
-            part = convnet.maxpool_backward(dout[:, :, y:y + 1, x:x + 1],
-                                            X[:, :, y * s:y * s + size, x * s:x * s + size],
-                                            size, size)
-            target = dX[:, :, y * s:y * s + size, x * s:x * s + size]
-            target[part != 0] = part[part != 0]
+            dX[:, :, y * s:y * s + size, x * s:x * s + size] = convnet.maxpool_backward(
+                dout[:, :, y:y + 1, x:x + 1], X[:, :, y * s:y * s + size, x * s:x * s + size],
+                size, size)
     return dX
 
 
@@ -63,27 +62,27 @@ def _first_window_mask(a: dict) -> np.ndarray:
 
 
 MISTAKES = (
-    Mistake("all_ties", "every maximum of a window gets the gradient when it holds its maximum "
+    Mistake("poolb_all_ties", "every maximum of a window gets the gradient when it holds its maximum "
             "twice: only the first in row-major order may (np.argmax's), or the gradient is "
             "counted twice", lambda a: _spread(a, lambda w, d: _is_max(w) * d)),
-    Mistake("ties_shared", "the gradient is shared among a window's equal maxima: all of it "
+    Mistake("poolb_ties_shared", "the gradient is shared among a window's equal maxima: all of it "
             "goes to the first in row-major order (np.argmax's)",
             lambda a: _spread(a, lambda w, d: _is_max(w) * d / _is_max(w).sum(axis=(2, 3),
                                                                               keepdims=True))),
-    Mistake("last_tie", "the gradient goes to the last of a window's equal maxima (a >= kept "
+    Mistake("poolb_last_tie", "the gradient goes to the last of a window's equal maxima (a >= kept "
             "the later one): it goes to the first in row-major order, np.argmax's",
             lambda a: _spread(a, lambda w, d: _last(w) * d)),
-    Mistake("mask_reused", "the mask of the first window is used for every window: each window "
+    Mistake("poolb_mask_reused", "the mask of the first window is used for every window: each window "
             "needs its own, from its own maximum", _first_window_mask),
-    Mistake("channel_max", "the mask compares X with the maximum of the whole image: each "
+    Mistake("poolb_channel_max", "the mask compares X with the maximum of the whole image: each "
             "window's gradient goes to that window's own maximum",
             lambda a: _spread(a, lambda w, d: (w == a["X"].max(axis=(2, 3), keepdims=True)) * d)),
-    Mistake("average", "dout is spread evenly over each window (average pooling's backward): "
+    Mistake("poolb_average", "dout is spread evenly over each window (average pooling's backward): "
             "max-pooling passed on one value, which alone gets the gradient",
             lambda a: _spread(a, lambda w, d: np.broadcast_to(d / w[0, 0].size, w.shape))),
-    Mistake("overwritten", "the gradients of overlapping windows overwrite each other (= where "
-            "+= is needed): a pixel that is the maximum of two windows gets both their "
-            "gradients", _overwritten),
+    Mistake("poolb_overwritten", "the gradients of overlapping windows overwrite each other (= where "
+            "+= is needed): where two windows overlap, the later one's share replaces the "
+            "earlier one's, so a pixel that is the maximum of both loses a gradient", _overwritten),
 )
 
 

@@ -16,15 +16,15 @@ def _win(a: dict, **mistake) -> np.ndarray:
 
 
 MISTAKES = (
-    Mistake("average", "each window is averaged: max-pooling keeps its largest value, "
+    Mistake("poolf_average", "each window is averaged: max-pooling keeps its largest value, "
             "np.max over the window", lambda a: _win(a).mean(axis=(4, 5))),
-    Mistake("stride_ignored", "the windows start at every pixel, as if stride were 1: window "
+    Mistake("poolf_stride_ignored", "the windows start at every pixel, as if stride were 1: window "
             "(y, x) starts at row y * stride and column x * stride",
             lambda a: windows(a["X"], a["size"], a["size"], 1, 0).max(axis=(4, 5))),
-    Mistake("size_off_by_one", "one row and one column of windows are missing: H' = (H - size) "
+    Mistake("poolf_size_off_by_one", "one row and one column of windows are missing: H' = (H - size) "
             "// stride + 1, the + 1 counting the first window",
             lambda a: _win(a, one_less=True).max(axis=(4, 5))),
-    Mistake("min", "each window gives its smallest value: max-pooling keeps the largest",
+    Mistake("poolf_min", "each window gives its smallest value: max-pooling keeps the largest",
             lambda a: _win(a).min(axis=(4, 5))),
 )
 
