@@ -21,7 +21,8 @@ if TYPE_CHECKING:
 
     from grader.training import Data
 
-NAMES = ("training_curve.png", "confusion_matrix.png", "dev_digits.png")
+# The last only for a ConvNet (chapter 5): its first filters and a digit's feature maps.
+NAMES = ("training_curve.png", "confusion_matrix.png", "dev_digits.png", "filters.png")
 MARK = ".nn-grader-figures"  # in a folder of figures: which files the grader wrote there
 DPI = 120
 SHOWN_DIGITS, COLUMNS = 24, 8
@@ -49,10 +50,11 @@ def written_before(folder: Path) -> set[Path]:
 
 def write_figures(folder: Path, tr: TrainingResult, data: Data) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
-    paths = [folder / name for name in NAMES]
-    for path, fig in zip(paths, figures(tr, data)):
+    drawn = figures(tr, data)
+    paths = [folder / name for name in NAMES[:len(drawn)]]
+    for path, fig in zip(paths, drawn):
         fig.savefig(path, dpi=DPI)
-    (folder / MARK).write_text("\n".join(NAMES) + "\n")
+    (folder / MARK).write_text("\n".join(p.name for p in paths) + "\n")
     return paths
 
 
@@ -67,7 +69,9 @@ def png_figures(tr: TrainingResult, data: Data) -> list[bytes]:
 
 
 def figures(tr: TrainingResult, data: Data) -> list[Figure]:
-    return [curve_figure(tr), confusion_figure(tr), digits_figure(tr, data)]
+    """The figures of NAMES, in order: a ConvNet's filters too."""
+    drawn = [curve_figure(tr), confusion_figure(tr), digits_figure(tr, data)]
+    return drawn + ([filters_figure(tr, data)] if np.ndim(tr.params.get("W1")) == 4 else [])
 
 
 def curve_figure(tr: TrainingResult) -> Figure:
@@ -136,4 +140,35 @@ def digits_figure(tr: TrainingResult, data: Data) -> Figure:
         for ax, i in zip(axes.flat, picks):
             ax.imshow(data.X_dev[:, i].reshape(28, 28), cmap="gray_r")
             ax.set_title(f"guess {pred[i]} / true {data.Y_dev[i]}", fontsize=8, color=colour)
+    return fig
+
+
+def filters_figure(tr: TrainingResult, data: Data) -> Figure:
+    """A trained ConvNet's first filters, then what each conv block makes of the first dev
+    digit: one row per block, a map per filter (after its ReLU)."""
+    from matplotlib.figure import Figure
+
+    from grader import convnet
+
+    digit = data.X_dev[:, :1] / 255.0
+    maps = [block[2][0] for block in convnet.forward(tr.params, digit)[:-1]]  # (F, H, W) each
+    columns = max(len(m) for m in maps)
+    fig = Figure(figsize=(1.0 * columns, 1.3 * (len(maps) + 2)), layout="constrained")
+    fig.suptitle(f"Your ConvNet's first filters, and what its conv blocks make of a "
+                 f"{data.Y_dev[0]}")
+    axes = fig.subplots(len(maps) + 2, columns, squeeze=False)
+    for ax in axes.flat:
+        ax.axis("off")
+    W1 = tr.params["W1"][:, 0]
+    axes[0, 0].imshow(digit.reshape(28, 28), cmap="gray_r")
+    axes[0, 0].set_title("the digit", fontsize=8)
+    limit = float(np.abs(W1).max()) or 1.0
+    for f, ax in enumerate(axes[1]):
+        if f < len(W1):  # red weights add, blue ones subtract
+            ax.imshow(W1[f], cmap="RdBu_r", vmin=-limit, vmax=limit)
+            ax.set_title(f"filter {f + 1}", fontsize=8)
+    for k, (row, block) in enumerate(zip(axes[2:], maps), 1):
+        for f, ax in enumerate(row[:len(block)]):
+            ax.imshow(block[f], cmap="magma")
+            ax.set_title(f"block {k}, map {f + 1}", fontsize=7)
     return fig

@@ -76,7 +76,7 @@ def train(seed: int | None = None, *, chapter: int = CHAPTERS[0].number) -> None
     if pictures:
         from IPython.display import display
 
-        for name, png in zip(FIGURES, pictures):
+        for name, png in zip(FIGURES, pictures):  # a ConvNet's filters.png too
             display({"image/png": png, "text/plain": f"[picture: {name}]"}, raw=True)
 
 

@@ -297,6 +297,46 @@ x)` nudges each element of `x` in place, calls `f()` (which reads `x`), and puts
 back before the next one.
 """
 
+INTRO_5 = r"""# Chapter 5: a small ConvNet
+
+A fully connected layer looks at all 784 pixels at once and must learn a stroke anew at every
+place it may appear. A convolutional layer slides a few small filters over the image: the same
+3x3 weights at every position, so a stroke detector learnt once works everywhere. This chapter
+writes that layer, forward and backward, in NumPy, fast enough to train, and max-pooling
+after it; then a network of two conv blocks trains with your functions and your Adam, and the
+last cell draws the filters it learnt and what they see in a digit.
+
+**How to work:** as before, run the cells from the top, replace `raise NotImplementedError()`
+with your code, run the cell, then its check.
+
+## The convolution
+
+Images are arrays `X` of shape $(m, C, H, W)$: $m$ images of $C$ channels (1 for grey digits,
+the number of filters after a conv layer). $F$ filters `W` of shape $(F, C, k_h, k_w)$ and a
+bias per filter give, with $X_p$ the images padded by `pad` zeros on every side and $s$ the
+stride,
+
+$$	ext{out}[n, f, y, x] = b_f + \sum_{c, i, j} W[f, c, i, j]\, X_p[n, c, ys + i, xs + j],
+\qquad H' = \left\lfloor rac{H + 2\,	ext{pad} - k_h}{s} ightfloor + 1$$
+
+(a cross-correlation: deep-learning libraries call it a convolution and never flip the
+filter). Written as loops over $n, f, y, x$ it is slow in Python; `im2col` gathers every window
+as a column of a matrix of shape $(C k_h k_w, m H' W')$, so that all filters at all windows
+are one matrix product, `W.reshape(F, -1) @ cols`. The speed check times yours against a loop.
+
+## Its gradients
+
+Every weight and every pixel took part in many outputs, so their gradients are sums:
+$db_f$ sums `dout[:, f]`; $dW$ is `dout`'s columns times the windows; each window sends its
+share of the gradient back to the pixels it read, and overlapping windows add up (col2im).
+
+## Max-pooling
+
+Each $2 \times 2$ window keeps its largest value, halving the maps. Only that value was passed
+on, so the backward pass gives the window's whole gradient to it (to the first one in row-major
+order, when two are equal) and 0 to the others.
+"""
+
 SETUP = """## Setup
 
 Run this cell first. If it says `No module named 'grader'`, this kernel's Python does not have
@@ -415,7 +455,7 @@ def _training_intro(chapter: Chapter) -> str:
               "network's guesses.")
 
 
-INTROS = {1: INTRO_1, 2: INTRO_2, 3: INTRO_3, 4: INTRO_4}
+INTROS = {1: INTRO_1, 2: INTRO_2, 3: INTRO_3, 4: INTRO_4, 5: INTRO_5}
 
 
 def build_notebook(chapter: Chapter = CHAPTERS[0]) -> NotebookNode:

@@ -79,6 +79,20 @@ FACTS = {
                 "inverted dropout", "at test time", "not np.random"],
     "numerical_gradient": ["(f(x + h) - f(x - h)) / 2h", "h^2 f3 / 6", "h f'' / 2",
                            "restore it", "np.ndindex(x.shape)", "average of the two slopes"],
+    "im2col": ["one matrix product", "(m, C, H + 2 pad, W + 2 pad)", "y * stride + i",
+               "shape (m, C, H', W')", "(C, kh, kw, m, H', W')", "(C * kh * kw, m * H' * W')",
+               "order (c, i, j)", "order (n, y, x)"],
+    "conv_forward": ["dot product of one filter with one window", "same order (c, i, j)",
+                     "(F, m * H' * W')", "broadcasts along the columns", "(F, m, H', W')",
+                     "(m, F, H', W')", "H' = (H + 2 pad - kh) // stride + 1"],
+    "conv_backward": ["gradients add up", "shape (F,)", "dWr = d @ cols.T",
+                      "(C kh kw, m H' W')", "Overlapping windows", "with += so that overlaps "
+                      "add up", "drops the padding"],
+    "maxpool_forward": ["H' = (H - size) // stride + 1", "shape (m, C, H', W')",
+                        "element-wise maximum", "never mixed"],
+    "maxpool_backward": ["only that value has a gradient", "first in row-major order",
+                         "windows already served", "(stride < size) add up",
+                         "its own maximum"],
 }
 # Level 3's code gives itself away by these; level 2 may name a NumPy function, not the line.
 CODE = ("@", "np.", ".T", ".shape", ".sum(", ".max(", ".astype(", "keepdims=True)")
