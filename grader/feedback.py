@@ -43,7 +43,7 @@ def _training(training: dict) -> str:
     dev = training.get("dev_accuracy")
     said = f"{status}" + (f", dev accuracy {dev:.3f}" if isinstance(dev, float) else "")
     target = training.get("target")
-    return said + (f" (target {target:.2f})" if isinstance(target, float) else "")
+    return said + (f" (target {target:g})" if isinstance(target, float) else "")
 
 
 def student_feedback(row: dict[str, Any], chapter: int) -> str:

@@ -91,7 +91,7 @@ def curve_figure(tr: TrainingResult) -> Figure:
                 color="tab:blue", label="dev accuracy")
     if tr.target is not None:
         acc_ax.axhline(tr.target, color="tab:green", linestyle="--", linewidth=1.2,
-                       label=f"target {tr.target:.2f}")
+                       label=f"target {tr.target:g}")
     acc_ax.set_ylim(0, 1)
     acc_ax.set_ylabel("dev accuracy")
     acc_ax.legend(loc="best")

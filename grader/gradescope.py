@@ -98,7 +98,7 @@ def _training_test(results: Results) -> dict[str, Any]:
         output = t.message
         if t.dev_accuracy is not None:
             test = "" if t.test_accuracy is None else f", test accuracy {t.test_accuracy:.3f}"
-            output = (f"Dev accuracy {t.dev_accuracy:.3f} (target {t.target:.2f}){test}, "
+            output = (f"Dev accuracy {t.dev_accuracy:.3f} (target {t.target:g}){test}, "
                       f"{t.steps} steps in {t.seconds:.1f} s.\n{output}").strip()
     target = CHAPTER_OF[results.exercises[0].name].verdict.target if results.exercises else 0.0
     return {"name": f"training: your network reaches {target:.0%} accuracy on "

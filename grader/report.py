@@ -239,7 +239,7 @@ def _training(con: Console, tr: TrainingResult, data: Data | None, tables: bool)
     label, colour = STYLE.get(tr.status, ("ERROR", "magenta"))
     head = Text.assemble((f"{label:<6}", f"bold {colour}"), ("training".ljust(NAME_WIDTH), "bold"))
     if tr.dev_accuracy is not None:
-        head.append(f"dev accuracy {tr.dev_accuracy:.3f} (target {tr.target:.2f})")
+        head.append(f"dev accuracy {tr.dev_accuracy:.3f} (target {tr.target:g})")
         if tr.test_accuracy is not None:
             head.append(f", test accuracy {tr.test_accuracy:.3f}")
         method = tr.extra.get("method", "")

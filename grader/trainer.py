@@ -21,14 +21,18 @@ import numpy as np
 from grader.catalog import PAD, POOL, TrainingSettings
 
 
+def planned_steps(s: TrainingSettings, m: int) -> int:
+    """The steps of a whole training run on m examples."""
+    return s.epochs * (1 if s.batch_size is None else math.ceil(m / s.batch_size))
+
+
 def rate(s: TrainingSettings, step: int, m: int) -> float:
     """The learning rate of step `step` (from 0): s.alpha, or with s.schedule "cosine" that
     rate decayed along half a cosine to 0 at the last step, which ends training with small,
     quiet steps."""
     if s.schedule != "cosine":
         return s.alpha
-    total = s.epochs * (1 if s.batch_size is None else math.ceil(m / s.batch_size))
-    return s.alpha * 0.5 * (1 + math.cos(math.pi * step / total))
+    return s.alpha * 0.5 * (1 + math.cos(math.pi * step / planned_steps(s, m)))
 
 
 def _scaled(X: np.ndarray, dtype: str = "float64") -> np.ndarray:

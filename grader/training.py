@@ -27,7 +27,7 @@ import numpy as np
 from grader import convnet, modules, network
 from grader.catalog import TrainingSettings, Verdict
 from grader.results import ExerciseResult, Status, TrainingResult
-from grader.trainer import batches, rate
+from grader.trainer import batches, planned_steps, rate
 from grader.wire import Opaque
 
 
@@ -181,7 +181,7 @@ def _checked_reply(value: Any, verdict: Verdict, settings: TrainingSettings,
     if isinstance(params, str):
         return params
     limits = {"epochs": settings.epochs,
-              "steps": slack * settings.epochs * math.ceil(m / (settings.batch_size or m))}
+              "steps": slack * planned_steps(settings, m)}
     for name, limit in limits.items():
         n = value.get(name)
         if not isinstance(n, (int, np.integer)) or isinstance(n, bool) or not 0 <= n <= limit:
@@ -219,14 +219,16 @@ def _checked_params(params: Any, shapes: dict[str, tuple[int, ...]]) -> network.
     return out
 
 
-def _diagnose(stopped: str, history: list[dict], dev_accuracy: float, target: float) -> str:
+def _diagnose(stopped: str, history: list[dict], dev_accuracy: float, target: float,
+              steps: int) -> str:
+    """Why training fell short, from how it stopped and its curve; `steps`: the planned steps."""
     kind, _, step = stopped.partition(":")
     if kind == "nan":
         return (f"the loss or the parameters became NaN or infinite at step {step}: usually "
                 "softmax overflowing (exp of large numbers: subtract each column's max) or "
                 "gradients with the wrong sign or scale")
     if kind == "time":
-        return (f"training used up its time and stopped at step {step}, before the end, with "
+        return (f"training used up its time and stopped after step {step} of {steps:,}, with "
                 f"dev accuracy {dev_accuracy:.3f}: your functions are too slow for it; the "
                 "checks' speed lessons say which ones and how to vectorise them")
     if kind == "diverged":
@@ -237,7 +239,7 @@ def _diagnose(stopped: str, history: list[dict], dev_accuracy: float, target: fl
         return (f"the loss stayed flat ({losses[0]:.3f} -> {losses[-1]:.3f}) and dev accuracy is "
                 f"{dev_accuracy:.3f}: the network is not learning; check that update_params "
                 "returns the updated parameters and that the gradients are not zero")
-    return (f"dev accuracy {dev_accuracy:.3f} is below the target {target:.2f}: the "
+    return (f"dev accuracy {dev_accuracy:.3f} is below the target {target:g}: the "
             "network learns, but too little; check the gradients' scale (1/m) and signs")
 
 
@@ -311,11 +313,12 @@ def run_training(worker, data: Data, verdict: Verdict, settings: TrainingSetting
             if stopped.partition(":")[0] not in ("nan", "diverged", "time") else verdict.target
         if own < verdict.target:
             result.message = (
-                f"dev accuracy {dev_accuracy:.3f} is below the target {verdict.target:.2f}, "
+                f"dev accuracy {dev_accuracy:.3f} is below the target {verdict.target:g}, "
                 f"but the grader's own network, trained the same way on the same data, reaches "
                 f"only {own:.3f}: the data is the problem, not your code ({_data_words(data)})")
         else:
-            result.message = _diagnose(stopped, history, dev_accuracy, verdict.target)
+            result.message = _diagnose(stopped, history, dev_accuracy, verdict.target,
+                                       planned_steps(settings, data.X_train.shape[1]))
     if result.status == Status.FAILED:
         with np.errstate(all="ignore"):
             dead, units, what = _dead(verdict, params, X_dev / 255.0)
