@@ -60,7 +60,12 @@ class Submission:
         learner = {}
         for n in names:
             keys = (n, *BY_NAME[n].aliases)
-            found = [self.functions.get(n)] + [ns.get(k) for ns in self.namespaces for k in keys]
+            graded = self.functions.get(n)
+            # A function under an alias is the graded one loaded again (the same code), not a
+            # helper of that name beside it (CS231n's im2col_indices beside the file's im2col).
+            same = getattr(graded, "__code__", None)
+            found = [graded] + [ns.get(k) for ns in self.namespaces for k in keys
+                                if k == n or same is None or _code_of(ns.get(k), same)]
             stand_in = (stand_ins or {}).get(n) or self.reference(n)
             learner.update({id(fn): stand_in for fn in found if _is_learner(
                 getattr(getattr(fn, "__code__", None), "co_filename", ""), self.root)})
@@ -108,6 +113,13 @@ def describe_exception(err: BaseException, root: Path) -> str:
         inside = "" if f.name.startswith("<") else f", in {f.name}"  # not a file's own lines
         message += f" ({Path(f.filename).name}, line {f.lineno}{inside}: {(f.line or '').strip()})"
     return message
+
+
+def _code_of(fn: Any, code: types.CodeType) -> bool:
+    """Whether `fn` runs the code `code` (from the same file, under the same name)."""
+    mine = getattr(fn, "__code__", None)
+    return mine is not None and (mine.co_name, mine.co_filename) == (code.co_name,
+                                                                     code.co_filename)
 
 
 def _is_learner(filename: str, root: Path) -> bool:

@@ -28,6 +28,50 @@ def _grade(submission: Path, tmp: Path, *extra: str, seed: int = 1, timeout: flo
                        str(seed), *extra], tmp, timeout=timeout)
 
 
+# file -> (status of each exercise that does not pass, fragments each one must be told)
+FILES = {
+    "loops.py": ({}, {"conv_forward": ["vectorise it", "loop over the output pixels"]}),
+    "stride_tricks.py": ({}, {}),
+    "einsum.py": ({}, {}),
+    "sliding_window.py": ({}, {}),
+    "cs231n_style.py": ({}, {}),  # CS231n's im2col_indices beside im2col is its own helper
+    "flipped_kernel.py": ({"conv_forward": F}, {"conv_forward": ["the filters are flipped"]}),
+    # conv_forward is right: its speed lesson, with the file's own im2col, only says so.
+    "one_sided_pad_and_db.py": ({"im2col": F, "conv_backward": F}, {
+        "im2col": ["on one side only"], "conv_backward": ["wrong axes"],
+        "conv_forward": ["could not be timed with your own functions"]}),
+    "crop_minus_zero.py": ({"conv_backward": F, "maxpool_backward": F}, {
+        "conv_backward": ["-0 is 0"], "maxpool_backward": ["every maximum of a window"]}),
+    "stride_backward.py": ({"conv_backward": F, "maxpool_forward": F}, {
+        "conv_backward": ["the stride is ignored", "dW is right"],
+        "maxpool_forward": ["each window is averaged"]}),
+    "reshape_no_transpose.py": ({"im2col": F, "conv_forward": F}, {
+        "im2col": ["order (i, j, c)"], "conv_forward": ["reshaped straight"]}),
+    "mask_reused.py": ({"conv_backward": F, "maxpool_backward": F}, {
+        "conv_backward": ["divided by m"], "maxpool_backward": ["the mask of the first window"]}),
+    "several_bugs.py": ({"im2col": F, "conv_forward": F, "maxpool_backward": F}, {
+        "im2col": ["order (i, j, c)"], "conv_forward": ["the filters are flipped"],
+        "maxpool_backward": ["every maximum of a window"]}),
+}
+
+
+def test_every_corpus_file_is_listed():
+    assert sorted(p.name for p in CORPUS.glob("*.py")) == sorted(FILES)
+
+
+@pytest.mark.parametrize("name", sorted(FILES))
+def test_a_learner_file_is_told_each_of_its_bugs(tmp_path, name):
+    statuses, fragments_of = FILES[name]
+    run = run_grader([*CHAPTER_5, "--submission", str(CORPUS / name), "--json", "--seed", "1"],
+                     tmp_path)
+    assert run.returncode in (0, 1), run.stderr
+    assert run.statuses == dict.fromkeys(CHAPTER_5, P) | statuses, summary(run)
+    for exercise, fragments in fragments_of.items():
+        said = told(run, exercise)
+        for fragment in fragments:
+            assert fragment in said, (exercise, fragment, said)
+
+
 @pytest.mark.parametrize("seed", [0, 2**32 - 1])
 def test_the_solutions_pass_whatever_the_seed(tmp_path, seed):
     run = _grade(SOLUTIONS, tmp_path, "--no-train", seed=seed)

@@ -48,8 +48,7 @@ def _uncropped(a: dict) -> np.ndarray:
 DB_AXES = "db is dout summed over the wrong axes: over the examples and the output pixels, " \
           "dout.sum(axis=(0, 2, 3)), one number per filter, shape (F,)"
 STRIDE = ("the stride is ignored in the backward pass: window (y, x) read the pixels from row "
-          "y * stride and column x * stride, so its share of dX goes back there (and dW takes "
-          "the same windows)")
+          "y * stride and column x * stride, so its share of dX goes back there{}")
 OVER_M = ("the gradients are divided by m: dout is already the gradient of the mean loss, so "
           "conv_backward only sums")
 MISTAKES = (
@@ -57,8 +56,10 @@ MISTAKES = (
     Mistake("convb_db_axes_123", DB_AXES, lambda a: _with(a, db=a["dout"].sum(axis=(1, 2, 3)))),
     Mistake("convb_db_axes_23", DB_AXES, lambda a: _with(a, db=a["dout"].sum(axis=(2, 3)))),
     Mistake("convb_db_axes_01", DB_AXES, lambda a: _with(a, db=a["dout"].sum(axis=(0, 1)))),
-    Mistake("convb_stride_ignored", STRIDE, lambda a: _grads(a, stride=1)),
-    Mistake("convb_stride_ignored_dX", STRIDE, lambda a: _with(a, dX=_grads(a, stride=1)[0])),
+    Mistake("convb_stride_ignored", STRIDE.format(", and dW takes the same windows"),
+            lambda a: _grads(a, stride=1)),
+    Mistake("convb_stride_ignored_dX", STRIDE.format(" (dW is right: only dX misses it)"),
+            lambda a: _with(a, dX=_grads(a, stride=1)[0])),
     Mistake("convb_dX_flipped", "dX comes from flipped filters: it is the sum over f of dout[n, f, y, "
             "x] * W[f, c, i, j] added at Xp[n, c, y s + i, x s + j]; a full convolution gives it "
             "only with W flipped once, W[:, :, ::-1, ::-1]",

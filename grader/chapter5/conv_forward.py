@@ -13,7 +13,7 @@ import pytest
 from grader import convnet
 from grader.chapter5 import CONVS, columns, conv_args, conv_words, windows
 from grader.checking import leaves_inputs_untouched, outputs_match
-from grader.compare import NotAsked, expect_array
+from grader.compare import CheckFailed, LearnerError, NotAsked, expect_array
 from grader.diagnosis import Mistake
 
 reference = convnet.conv_forward
@@ -106,11 +106,17 @@ def check_speed(learner, rng):
     Wt = rng.normal(0, 0.3, (F, C, 3, 3)).astype(np.float32)
     b = np.zeros(F, np.float32)
     times = []
-    for _ in range(3):  # the quickest of three: the least disturbed by the rest of the machine
-        out, seconds = learner.timed(X, Wt, b, 1, 1)
-        times.append(seconds)
-    expect_array(out, reference(X, Wt, b, 1, 1), f"conv_forward(...) for {m} images of {H}x{W} "
-                 f"and {F} filters of 3x3, pad 1 (float32)", rtol=1e-4, atol=1e-5)
+    try:
+        for _ in range(3):  # the quickest of three: the least disturbed by the rest
+            out, seconds = learner.timed(X, Wt, b, 1, 1)
+            times.append(seconds)
+        expect_array(out, reference(X, Wt, b, 1, 1), "", rtol=1e-4, atol=1e-5)
+    except (LearnerError, CheckFailed) as err:
+        # Timed with the learner's own im2col, which the other checks replace by the grader's:
+        # what goes wrong here is told, never failed (the value checks decide).
+        raise NotAsked("conv_forward could not be timed with your own functions (im2col "
+                       "among them, where the other checks use the grader's): "
+                       f"{str(err).splitlines()[0].lstrip(': ')}") from None
     started = time.perf_counter()
     naive(X, Wt, b, 1, 1)
     loop = time.perf_counter() - started
