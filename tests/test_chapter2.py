@@ -69,11 +69,11 @@ def test_every_corpus_file_is_listed():
 
 @pytest.mark.parametrize("name", sorted(FILES))
 def test_a_learner_file_is_told_each_of_its_bugs(tmp_path, name):
-    statuses, told = FILES[name]
+    statuses, fragments_of = FILES[name]
     run = _grade(CORPUS / name, tmp_path, "--no-train")
     assert run.returncode in (0, 1), run.stderr
     assert run.statuses == dict.fromkeys(CHAPTER_2, P) | statuses, summary(run)
-    for exercise, fragments in told.items():
+    for exercise, fragments in fragments_of.items():
         said = told(run, exercise)
         for fragment in fragments:
             assert fragment in said, (exercise, fragment, said)

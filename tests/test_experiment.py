@@ -90,8 +90,9 @@ def test_once_everything_passes_the_report_points_to_the_next_chapter_then_exper
     last = CHAPTERS[-1]
     run = run_grader(["--chapter", str(last.number), "--submission", str(SOLUTIONS)], tmp_path)
     assert run.returncode == 0, run.stderr
-    assert "Well done! Next: experiment with your network: python -m grader experiment" in \
-        " ".join(run.stdout.split()), run.stdout
+    assert (f"Well done! That was the last chapter. Next: python -m grader --chapter "
+            f"{last.number} --figures DIR draws what your network learnt, and python -m grader "
+            "experiment --help") in " ".join(run.stdout.split()), run.stdout
 
 
 def test_compare_trains_the_same_network_with_each_optimiser(tmp_path, submission):
