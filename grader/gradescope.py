@@ -101,7 +101,7 @@ def _training_test(results: Results) -> dict[str, Any]:
             output = (f"Dev accuracy {t.dev_accuracy:.3f} (target {t.target:g}){test}, "
                       f"{t.steps} steps in {t.seconds:.1f} s.\n{output}").strip()
     target = CHAPTER_OF[results.exercises[0].name].verdict.target if results.exercises else 0.0
-    return {"name": f"training: your network reaches {target:.0%} accuracy on "
+    return {"name": f"training: your network reaches {target * 100:g}% accuracy on "
                     "held-out digits (0 points)",
             "score": 0.0, "max_score": 0.0, "status": "passed" if t.status == Status.PASSED else "failed",
             "output": output, "visibility": "visible"}

@@ -317,7 +317,9 @@ bias per filter give, with $X_p$ the images padded by `pad` zeros on every side 
 stride,
 
 $$	ext{out}[n, f, y, x] = b_f + \sum_{c, i, j} W[f, c, i, j]\, X_p[n, c, ys + i, xs + j],
-\qquad H' = \left\lfloor rac{H + 2\,	ext{pad} - k_h}{s} ightfloor + 1$$
+\qquad H' = \left\lfloor rac{H + 2\,	ext{pad} - k_h}{s} 
+ight
+floor + 1$$
 
 (a cross-correlation: deep-learning libraries call it a convolution and never flip the
 filter). Written as loops over $n, f, y, x$ it is slow in Python; `im2col` gathers every window
@@ -448,11 +450,13 @@ def _training_intro(chapter: Chapter) -> str:
               f"trains the network built from your {_names(list(verdict.uses))} ({steps})")
     return ("## Train your network\n\n"
             f"{when}, this cell {trains} on {verdict.data} and checks that the network "
-            f"recognises at least {verdict.target:.0%} of the dev digits, which it never trained "
-            "on; it takes a few seconds. "
+            f"recognises at least {verdict.target * 100:g}% of the dev digits, which it never trained "
+            "on; it takes " + (f"under {verdict.settings.seconds:g} s (it stops there). "
+                               if verdict.settings.seconds else "a few seconds. ")
             + ("Your `predict` labels the test digits. " if verdict.predicts else "")
             + "It shows the learning curve, the confusion matrix and a few digits with your "
-              "network's guesses.")
+              "network's guesses" + (", then the filters it learnt and what each conv block "
+                                     "makes of a digit." if verdict.filters else "."))
 
 
 INTROS = {1: INTRO_1, 2: INTRO_2, 3: INTRO_3, 4: INTRO_4, 5: INTRO_5}
