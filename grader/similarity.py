@@ -13,6 +13,7 @@ from __future__ import annotations
 import ast
 import copy
 import hashlib
+import inspect
 from collections import defaultdict
 from pathlib import Path
 
@@ -98,8 +99,10 @@ def known(chapter: Chapter) -> dict[str, dict[str, str]]:
     student's own (the grader's reference ships with the student copy)."""
     out: dict[str, dict[str, str]] = defaultdict(dict)
     for ex in chapter.exercises:
-        module = Path(modules.module(ex.name).__file__)
-        for where, path, name in (("the grader's reference", module, "reference"),
+        # The reference where it is written: chapter 5's are grader.convnet's functions.
+        reference = modules.reference(ex.name)
+        written = Path(inspect.getsourcefile(reference) or ""), reference.__name__
+        for where, path, name in (("the grader's reference", *written),
                                   ("the solution", REPO / "solutions" / ex.file, ex.name)):
             fn = functions(path.read_text()).get(name) if path.is_file() else None
             mark = fingerprint(fn) if fn is not None else None

@@ -120,3 +120,17 @@ def test_a_network_not_trained_from_the_start_is_told():
     pasted = {n: rng.normal(0, p.std() + 1e-3, p.shape) for n, p in zip(names, start)}
     said = trace_of_start(pasted, start)
     assert said and "cosine" in said and str(TRACE) in said, said
+
+
+def test_a_copy_of_the_graders_convolution_is_flagged():
+    """The student copy ships grader/convnet.py: a conv_forward copied from it is the grader's
+    reference to the similarity column, however it is renamed and laid out."""
+    import inspect
+    import re
+
+    from grader import similarity
+    from grader.locate import functions
+
+    source = re.sub(r"\bwin\b", "patches", inspect.getsource(convnet.conv_forward))
+    mark = similarity.fingerprint(functions(source)["conv_forward"])
+    assert similarity.known(CHAPTER)["conv_forward"].get(mark) == "the grader's reference"
