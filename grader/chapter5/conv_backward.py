@@ -88,6 +88,18 @@ def check_shapes(learner, rng, case):
     _matches(learner, conv_args(rng, case))
 
 
+def check_example(learner, rng):
+    """a small example worked out by hand"""
+    # Every output's gradient is 1: dX counts the windows over each pixel, dW sums the pixels
+    # at each offset of the four windows, db counts the outputs.
+    outputs_match(learner, {"dout": np.ones((1, 1, 2, 2)), "X": np.arange(9.0).reshape(1, 1, 3, 3),
+                            "W": np.ones((1, 1, 2, 2)), "stride": 1, "pad": 0},
+                  (np.array([[[[1.0, 2, 1], [2, 4, 2], [1, 2, 1]]]]),
+                   np.array([[[[8.0, 12], [20, 24]]]]), np.array([4.0])),
+                  what="dout = np.ones((1, 1, 2, 2)), X = np.arange(9.0).reshape(1, 1, 3, 3), W "
+                       "= np.ones((1, 1, 2, 2)), stride 1, pad 0")
+
+
 def check_float32(learner, rng):
     """works for float32 images, filters and gradients"""
     _matches(learner, conv_args(rng, CONVS[1], np.float32))

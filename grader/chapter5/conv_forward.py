@@ -13,7 +13,7 @@ import pytest
 from grader import convnet
 from grader.chapter5 import CONVS, columns, conv_args, conv_words, windows
 from grader.checking import leaves_inputs_untouched, outputs_match
-from grader.compare import CheckFailed, LearnerError, NotAsked, expect_array
+from grader.compare import LearnerError, NotAsked
 from grader.diagnosis import Mistake
 
 reference = convnet.conv_forward
@@ -71,6 +71,16 @@ def check_shapes(learner, rng, case):
     _matches(learner, conv_args(rng, case))
 
 
+def check_example(learner, rng):
+    """a small example worked out by hand"""
+    X = np.arange(16.0).reshape(1, 1, 4, 4)
+    # The first window [[0, 1], [4, 5]] gives 1 + 0 * 1 + 1 * 2 + 4 * 3 + 5 * 4 = 35; a
+    # flipped filter would give 1 + 0 * 4 + 1 * 3 + 4 * 2 + 5 * 1 = 17.
+    outputs_match(learner, {"X": X, "W": np.array([[[[1.0, 2], [3, 4]]]]), "b": np.array([1.0]),
+                            "stride": 2, "pad": 0}, np.array([[[[35.0, 55], [115, 135]]]]),
+                  what="conv_forward(...) for X = np.arange(16.0).reshape(1, 1, 4, 4), W = "
+                       "[[1, 2], [3, 4]], b = [1.0], stride 2, pad 0")
+
 def check_float32(learner, rng):
     """works for float32 images and filters"""
     _matches(learner, conv_args(rng, CONVS[1], np.float32))
@@ -108,12 +118,10 @@ def check_speed(learner, rng):
     times = []
     try:
         for _ in range(3):  # the quickest of three: the least disturbed by the rest
-            out, seconds = learner.timed(X, Wt, b, 1, 1)
-            times.append(seconds)
-        expect_array(out, reference(X, Wt, b, 1, 1), "", rtol=1e-4, atol=1e-5)
-    except (LearnerError, CheckFailed) as err:
+            times.append(learner.timed(X, Wt, b, 1, 1)[1])
+    except LearnerError as err:
         # Timed with the learner's own im2col, which the other checks replace by the grader's:
-        # what goes wrong here is told, never failed (the value checks decide).
+        # what goes wrong here is told, never failed (the value checks judge the values).
         raise NotAsked("conv_forward could not be timed with your own functions (im2col "
                        "among them, where the other checks use the grader's): "
                        f"{str(err).splitlines()[0].lstrip(': ')}") from None

@@ -52,6 +52,14 @@ def check_shapes(learner, rng, case):
     _matches(learner, conv_args(rng, case))
 
 
+def check_example(learner, rng):
+    """a small example worked out by hand"""
+    X = np.arange(9.0).reshape(1, 1, 3, 3)
+    # The four 2x2 windows of [[0, 1, 2], [3, 4, 5], [6, 7, 8]], one per column.
+    outputs_match(learner, {"X": X, "kh": 2, "kw": 2, "stride": 1, "pad": 0},
+                  np.array([[0.0, 1, 3, 4], [1, 2, 4, 5], [3, 4, 6, 7], [4, 5, 7, 8]]),
+                  what="im2col(X, 2, 2) for X = np.arange(9.0).reshape(1, 1, 3, 3)")
+
 def check_float32(learner, rng):
     """works for float32 images"""
     _matches(learner, conv_args(rng, CONVS[1], np.float32))

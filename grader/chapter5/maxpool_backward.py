@@ -96,6 +96,13 @@ def check_shapes(learner, rng, case):
     _matches(learner, pool_args(rng, case))
 
 
+def check_example(learner, rng):
+    """a small example worked out by hand, with a tie"""
+    X = np.array([[[[1.0, 3], [3, 0]]]])
+    outputs_match(learner, {"dout": np.array([[[[5.0]]]]), "X": X, "size": 2, "stride": 2},
+                  np.array([[[[0.0, 5], [0, 0]]]]),
+                  what="maxpool_backward(dout = [[5]], X = [[1, 3], [3, 0]], 2, 2)")
+
 @pytest.mark.parametrize("case", POOLS[:3], ids=[c.id for c in POOLS[:3]])
 def check_ties(learner, rng, case):
     """sends each window's gradient to its first maximum when it has several"""

@@ -39,6 +39,13 @@ def check_shapes(learner, rng, case):
     _matches(learner, pool_args(rng, case))
 
 
+def check_example(learner, rng):
+    """a small example worked out by hand"""
+    X = np.array([[[[1.0, 3, 0, 2], [2, 0, 5, 1], [4, 4, 1, 1], [0, 1, 1, 9]]]])
+    outputs_match(learner, {"X": X, "size": 2, "stride": 2}, np.array([[[[3.0, 5], [4, 9]]]]),
+                  what="maxpool_forward(X, 2, 2) for X = [[1, 3, 0, 2], [2, 0, 5, 1], [4, 4, 1, "
+                       "1], [0, 1, 1, 9]]")
+
 def check_float32(learner, rng):
     """works for float32 images"""
     _matches(learner, pool_args(rng, POOLS[0], np.float32))
