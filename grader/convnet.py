@@ -2,9 +2,9 @@
 
 Images are (m, C, H, W), filters W (F, C, kh, kw), biases b (F,). Written otherwise than the
 textbook solutions in `solutions/` (which build im2col's columns window offset by window
-offset): windows here are sliding_window_view's strided views contracted with tensordot, the
-input's gradient is the correlation of the dilated output gradient with the flipped filters,
-and max-pooling's backward picks each window's first maximum with argmax. The exercises'
+offset): windows here are sliding_window_view's strided views contracted with tensordot, each
+window's share of the input's gradient is one matrix product added back by col2im, and
+max-pooling's backward picks each window's first maximum with argmax. The exercises'
 references, the known mistakes and the scoring of chapter 5's training build on it; it runs
 only in the grader process.
 """
@@ -54,19 +54,29 @@ def conv_forward(X: np.ndarray, W: np.ndarray, b: np.ndarray, stride: int = 1,
 def conv_backward(dout: np.ndarray, X: np.ndarray, W: np.ndarray, stride: int = 1,
                   pad: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(dX, dW, db) of conv_forward for the gradient `dout` of its output."""
-    F, C, kh, kw = W.shape
-    m, _, H, Wd = X.shape
-    Ho, Wo = dout.shape[2:]
+    kh, kw = W.shape[2:]
     dW = np.tensordot(dout, windows(X, kh, kw, stride, pad), axes=([0, 2, 3], [0, 2, 3]))
-    db = dout.sum(axis=(0, 2, 3))
-    # dXp is the full correlation of dout, spread out by the stride, with the flipped filters.
-    spread = np.zeros((m, F, (Ho - 1) * stride + 1, (Wo - 1) * stride + 1), dout.dtype)
-    spread[:, :, ::stride, ::stride] = dout
-    full = conv_forward(np.pad(spread, ((0, 0), (0, 0), (kh - 1, kh - 1), (kw - 1, kw - 1))),
-                        W[:, :, ::-1, ::-1].transpose(1, 0, 2, 3), np.zeros(C))
-    dXp = np.zeros((m, C, H + 2 * pad, Wd + 2 * pad), full.dtype)
-    dXp[:, :, :full.shape[2], :full.shape[3]] = full  # rows no window reached stay 0
-    return dXp[:, :, pad:pad + H, pad:pad + Wd], dW, db
+    return col2im(shares(dout, W), X.shape, stride, pad), dW, dout.sum(axis=(0, 2, 3))
+
+
+def shares(dout: np.ndarray, W: np.ndarray) -> np.ndarray:
+    """(m, C, H', W', kh, kw): each window's share of dX, the sum over f of dout[n, f, y, x]
+    W[f], one matrix product."""
+    m, F, Ho, Wo = dout.shape
+    flat = dout.transpose(0, 2, 3, 1).reshape(-1, F) @ W.reshape(F, -1)
+    return flat.reshape(m, Ho, Wo, *W.shape[1:]).transpose(0, 3, 1, 2, 4, 5)
+
+
+def col2im(dwin: np.ndarray, shape: tuple[int, ...], stride: int, pad: int) -> np.ndarray:
+    """dX of X's `shape` from the gradient of every window, (m, C, H', W', kh, kw): each
+    window's share added where it read, window offset by window offset, the padding cropped."""
+    m, C, Ho, Wo, kh, kw = dwin.shape
+    dXp = np.zeros((m, C, shape[2] + 2 * pad, shape[3] + 2 * pad), dwin.dtype)
+    for i in range(kh):
+        for j in range(kw):
+            rows = slice(i, i + stride * (Ho - 1) + 1, stride)
+            dXp[:, :, rows, j:j + stride * (Wo - 1) + 1:stride] += dwin[:, :, :, :, i, j]
+    return dXp[:, :, pad:pad + shape[2], pad:pad + shape[3]]
 
 
 def maxpool_forward(X: np.ndarray, size: int = 2, stride: int = 2) -> np.ndarray:

@@ -2,7 +2,7 @@
 
 The references are grader.convnet's. What the modules share lives here: the shapes every
 check runs on (several filter sizes, strides 1 and 2, padding 0 and 1, C > 1, non-square
-images, m = 1), the known mistakes' versions of windows and col2im, and the finite-difference
+images, m = 1), the known mistakes' versions of the windows, and the finite-difference
 check of a backward pass against the grader's own forward pass.
 """
 
@@ -115,23 +115,6 @@ def columns(win: np.ndarray, order: str = "cij,nyx") -> np.ndarray:
     axis = {"n": 0, "c": 1, "y": 2, "x": 3, "i": 4, "j": 5}
     moved = win.transpose([axis[a] for a in rows + cols])
     return moved.reshape(int(np.prod(moved.shape[:3])), -1)
-
-
-def col2im(dwin: np.ndarray, shape: tuple[int, ...], stride: int, pad: int) -> np.ndarray:
-    """dX of X's `shape` from the gradient of every window, (m, C, H', W', kh, kw): each
-    window's share added where it read, the padding cropped."""
-    m, C, Ho, Wo, kh, kw = dwin.shape
-    dXp = np.zeros((m, C, shape[2] + 2 * pad, shape[3] + 2 * pad), dwin.dtype)
-    for i in range(kh):
-        for j in range(kw):
-            rows = slice(i, i + stride * (Ho - 1) + 1, stride)
-            dXp[:, :, rows, j:j + stride * (Wo - 1) + 1:stride] += dwin[:, :, :, :, i, j]
-    return dXp[:, :, pad:pad + shape[2], pad:pad + shape[3]]
-
-
-def window_grads(dout: np.ndarray, W: np.ndarray) -> np.ndarray:
-    """(m, C, H', W', kh, kw): each window's share of dX, sum over f of dout W[f]."""
-    return np.einsum("nfyx,fcij->ncyxij", dout, W)
 
 
 # ------------------------------------------------------------------ finite differences

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from grader import convnet
-from grader.chapter5 import (CONVS, col2im, conv_args, conv_words, expect_finite_differences,
-                             window_grads, windows)
+from grader.convnet import col2im, shares
+from grader.chapter5 import CONVS, conv_args, conv_words, expect_finite_differences, windows
 from grader.checking import leaves_inputs_untouched, outputs_match
 from grader.diagnosis import Mistake
 
@@ -25,7 +25,7 @@ def _grads(a: dict, stride: int | None = None, W: np.ndarray | None = None) -> t
     Ho, Wo = dout.shape[2:]
     win = windows(X, W.shape[2], W.shape[3], s, pad)[:, :, :Ho, :Wo]
     dW = np.einsum("nfyx,ncyxij->fcij", dout, win)
-    return col2im(window_grads(dout, W), X.shape, s, pad), dW, dout.sum(axis=(0, 2, 3))
+    return col2im(shares(dout, W), X.shape, s, pad), dW, dout.sum(axis=(0, 2, 3))
 
 
 def _right(a: dict) -> tuple:
@@ -42,7 +42,7 @@ def _uncropped(a: dict) -> np.ndarray:
     """dXp, the gradient of the padded images, padding and all."""
     m, C, H, W = a["X"].shape
     p = a["pad"]
-    return col2im(window_grads(a["dout"], a["W"]), (m, C, H + 2 * p, W + 2 * p), a["stride"], 0)
+    return col2im(shares(a["dout"], a["W"]), (m, C, H + 2 * p, W + 2 * p), a["stride"], 0)
 
 
 DB_AXES = "db is dout summed over the wrong axes: over the examples and the output pixels, " \
