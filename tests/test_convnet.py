@@ -1,6 +1,6 @@
 """Chapter 5's math, before its exercises: the grader's own convolution and max-pooling
-(grader.convnet: sliding windows, tensordot, one matrix product per window share with col2im, argmax) agree with
-the textbook solutions (im2col window offset by window offset, matmul, col2im) and with finite
+(grader.convnet: sliding windows, tensordot, the windows' shares of dX added back by col2im,
+argmax) agree with the textbook solutions (im2col window offset by window offset, matmul, col2im) and with finite
 differences, and the worker's ConvNet passes (grader.trainer) give the grader's gradients."""
 
 from __future__ import annotations
