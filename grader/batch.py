@@ -157,6 +157,37 @@ class Batch:
         env = dict(os.environ, NN_GRADER_MEMORY_MB=str(self.limits.memory_mb), NO_COLOR="1",
                    **{ARGUMENTS_VARIABLE: json.dumps(arguments)})
         started = time.perf_counter()
+        ran = self._run_grader(command, env)
+        if ran is not None and _died_loading(ran[0]):
+            # A worker that ended while loading, before any check: the code's doing, or the
+            # machine's (seen once in 400 gradings under load). Once more tells them apart.
+            again = self._run_grader(command, env)
+            if again is not None and not _died_loading(again[0]):
+                ran = again[0], again[1], ("graded twice: the first run's worker ended while "
+                                           "loading the code, the second did not")
+        row["seconds"] = round(time.perf_counter() - started, 2)
+        if ran is None:
+            row.update(status=TIMEOUT, message=f"grading took longer than {self.limits.submission:g} s "
+                       "and was stopped")
+            return row
+        result, err, retried = ran
+        if result is None or result.get("error"):
+            row["message"] = f"the grader could not grade it: {err}"
+            return row
+        training = result["training"]
+        said = "; ".join(filter(None, (choice.said(entry), retried)))
+        row.update(status=GRADED, score=result["score"], max_score=result["max_score"],
+                   message=visible(said),
+                   training=training.get("status"), dev_accuracy=training.get("dev_accuracy"),
+                   test_accuracy=training.get("test_accuracy"), grading=result,
+                   **{e["name"]: e["status"] for e in result["exercises"]
+                      if e["name"] in {ex.name for ex in self.chapter.exercises}})
+        return row
+
+    def _run_grader(self, command: list[str], env: dict[str, str]
+                    ) -> tuple[dict[str, Any] | None, str, str] | None:
+        """One grader process: (its JSON result or None, the last line it wrote on stderr, "");
+        None when it ran out of time."""
         with self._lock:
             if self._stopping:
                 raise KeyboardInterrupt
@@ -169,26 +200,12 @@ class Batch:
         except subprocess.TimeoutExpired:
             _end(proc)
             proc.communicate()  # what is left in the pipes
-            row.update(status=TIMEOUT, message=f"grading took longer than {self.limits.submission:g} s "
-                       "and was stopped")
-            return row
+            return None
         finally:
             with self._lock:
                 self._running.discard(proc)
-            row["seconds"] = round(time.perf_counter() - started, 2)
-        result = _result(out) if proc.returncode in (0, 1) else None
-        if result is None or result.get("error"):
-            last = (err.strip().splitlines() or [f"exit status {proc.returncode}"])[-1]
-            row["message"] = f"the grader could not grade it: {last}"
-            return row
-        training = result["training"]
-        row.update(status=GRADED, score=result["score"], max_score=result["max_score"],
-                   message=visible(choice.said(entry)),
-                   training=training.get("status"), dev_accuracy=training.get("dev_accuracy"),
-                   test_accuracy=training.get("test_accuracy"), grading=result,
-                   **{e["name"]: e["status"] for e in result["exercises"]
-                      if e["name"] in {ex.name for ex in self.chapter.exercises}})
-        return row
+        last = (err.strip().splitlines() or [f"exit status {proc.returncode}"])[-1]
+        return (_result(out) if proc.returncode in (0, 1) else None), last, ""
 
     def stop(self) -> None:
         with self._lock:
@@ -212,6 +229,15 @@ def _result(out: str) -> dict[str, Any] | None:
           and all(isinstance(e, dict) and type(e.get("name")) is str
                   and type(e.get("status")) is str for e in result["exercises"]))
     return result if ok else None
+
+
+def _died_loading(result: dict[str, Any] | None) -> bool:
+    """Whether every exercise is an error because the worker ended while loading the code."""
+    exercises = (result or {}).get("exercises") or []
+    return bool(exercises) and all(
+        e.get("status") == "error" and str(e.get("message", "")).startswith("loading your code ")
+        and (" ended the process " in e["message"] or " was killed by signal " in e["message"])
+        for e in exercises)
 
 
 def _end(proc: subprocess.Popen) -> None:

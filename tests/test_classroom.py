@@ -747,3 +747,28 @@ def test_a_downloaded_copy_of_an_exercise_file_is_graded_as_that_file(tmp_path):
     assert run.statuses == dict.fromkeys(NAMES, "passed"), run.describe()
     assert run.exercise("softmax")["note"] == \
         "softmax (1).py is graded as softmax.py: rename it softmax.py"
+
+
+def test_a_worker_that_ends_while_loading_is_graded_once_more(tmp_path, monkeypatch):
+    """Two of 40 notebooks once got 0 with "loading your code ended the process" and passed
+    when graded alone: such a result is graded again, the second counts and is said; code that
+    ends the process every time keeps its error."""
+    from grader import batch
+    from grader.limits import Limits
+
+    died = {"score": 0.0, "max_score": MAX_SCORE, "training": {"status": "skipped"},
+            "exercises": [{"name": n, "status": "error", "message": "loading your code ended "
+                           "the process with exit code 1 (os._exit or a crash)"} for n in NAMES]}
+    fine = {"score": MAX_SCORE, "max_score": MAX_SCORE, "training": {"status": "skipped"},
+            "exercises": [{"name": n, "status": "passed", "message": ""} for n in NAMES]}
+    sub = tmp_path / "alice.py"
+    sub.write_text((SOLUTIONS / "relu.py").read_text())
+    for replies, score, said in (([died, fine], MAX_SCORE, "graded twice"),
+                                 ([died, died], 0.0, None), ([fine], MAX_SCORE, None)):
+        calls = iter(replies)
+        monkeypatch.setattr(batch.Batch, "_run_grader",
+                            lambda self, command, env: (next(calls), "", ""))
+        row = batch.Batch(0, train=False, limits=Limits()).grade("alice", sub)
+        assert row["status"] == batch.GRADED and row["score"] == score, row
+        assert (said in row["message"]) if said else "graded twice" not in row["message"], row
+        assert next(calls, None) is None  # every reply was asked for: no third run
