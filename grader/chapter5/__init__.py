@@ -95,6 +95,10 @@ def pool_words(a: dict) -> str:
 
 # ------------------------------------------------------------------ the mistakes' building blocks
 
+ONE_SIDE = ("the padding is added on one side only: np.pad(X, ((0, 0), (0, 0), (pad, pad), "
+            "(pad, pad))) adds pad zeros before and after, on both image axes")
+
+
 def padded(X: np.ndarray, pad: int, sides: str = "both") -> np.ndarray:
     """X padded on both sides, or "before" or "after" only (a known mistake)."""
     before, after = {"both": (pad, pad), "before": (pad, 0), "after": (0, pad)}[sides]

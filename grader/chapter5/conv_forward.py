@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from grader import convnet
-from grader.chapter5 import CONVS, columns, conv_args, conv_words, windows
+from grader.chapter5 import CONVS, ONE_SIDE, columns, conv_args, conv_words, windows
 from grader.checking import leaves_inputs_untouched, outputs_match
 from grader.compare import LearnerError, NotAsked
 from grader.diagnosis import Mistake
@@ -29,8 +29,6 @@ def _out(a: dict, W: np.ndarray | None = None, order: str = "cij,nyx", **mistake
     return out.reshape(F, m, Ho, Wo).transpose(1, 0, 2, 3)
 
 
-ONE_SIDE = ("the padding is added on one side only: np.pad(X, ((0, 0), (0, 0), (pad, pad), "
-            "(pad, pad))) adds pad zeros before and after, on both image axes")
 MISTAKES = (
     Mistake("conv_flipped", "the filters are flipped (a convolution in the textbook sense): "
             "conv_forward is a cross-correlation, out[n, f, y, x] = b[f] + the sum of W[f, c, "

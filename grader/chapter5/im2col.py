@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from grader import convnet
-from grader.chapter5 import CONVS, columns, conv_args, conv_words, windows
+from grader.chapter5 import CONVS, ONE_SIDE, columns, conv_args, conv_words, windows
 from grader.checking import leaves_inputs_untouched, outputs_match
 from grader.diagnosis import Mistake
 
@@ -20,8 +20,6 @@ def _cols(a: dict, order: str = "cij,nyx", **mistake) -> np.ndarray:
     return columns(windows(a["X"], a["kh"], a["kw"], a["stride"], a["pad"], **mistake), order)
 
 
-ONE_SIDE = ("the padding is added on one side only: np.pad(X, ((0, 0), (0, 0), (pad, pad), "
-            "(pad, pad))) adds pad zeros before and after, on both image axes")
 MISTAKES = (
     Mistake("im2col_rows_ijc", "the rows are in the order (i, j, c), offset first and channel last: "
             "W.reshape(F, -1) orders a filter's weights (c, i, j), so the rows must follow it "
