@@ -180,12 +180,16 @@ def _next_step(results: Results, submission: Path, progress: ProgressView | None
                 "with an error: see above (the function it names, and what it was given).")
     if results.training.status == Status.PASSED:
         later = [c for c in CHAPTERS if chapter and c.number > chapter.number]
-        beyond = (f"Next: chapter {later[0].number}, {later[0].title.lower()}: python -m grader "
-                  f"--chapter {later[0].number} (or experiment first: python -m grader "
-                  "experiment --help)") if later else wording.beyond if chapter is CHAPTERS[0] \
-            else ("That was the last chapter. Next: python -m grader --chapter "
-                  f"{chapter.number} --figures DIR draws what your network learnt, and python "
-                  "-m grader experiment --help trains chapter 1's network your way.")
+        if later:
+            beyond = (f"Next: chapter {later[0].number}, {later[0].title.lower()}: python -m "
+                      f"grader --chapter {later[0].number} (or experiment first: python -m "
+                      "grader experiment --help)")
+        elif chapter is None or chapter is CHAPTERS[0]:
+            beyond = wording.beyond
+        else:
+            beyond = ("That was the last chapter. Next: python -m grader --chapter "
+                      f"{chapter.number} --figures DIR draws what your network learnt, and "
+                      "python -m grader experiment --help trains chapter 1's network your way.")
         return ("All exercises pass and your network reads handwritten digits. Well done! "
                 + beyond).rstrip()
     if progress is not None and current is None:  # every chapter's
