@@ -30,14 +30,16 @@ from pathlib import Path
 from typing import Any
 
 from grader import similarity
-from grader.catalog import BY_NUMBER, CHAPTERS, REPO, Chapter
-from grader.limits import MEMORY_MB, SUBMISSION_SECONDS, Limits
+from grader.assignment import Assignment, chosen_chapter, load
+from grader.catalog import CHAPTERS, REPO, Chapter, Exercise
+from grader.limits import CALL_SECONDS, MEMORY_MB, SUBMISSION_SECONDS, Limits
 from grader.locate import choose, ignored
 from grader.sandbox import exposure
 from grader.shown import visible
 from grader.unpack import Unpackable, unpack
-from grader.usage import (ARGUMENTS_VARIABLE, Parser, UsageError, add_timeout_option,
-                          backup_path, chapter_argument, internal_error, seed_argument)
+from grader.usage import (ARGUMENTS_VARIABLE, Parser, UsageError, add_assignment_option,
+                          add_timeout_option, backup_path, chapter_argument, internal_error,
+                          seed_argument)
 
 GRACE = 5.0  # seconds a stopped grader gets to stop its worker before it is killed
 
@@ -99,16 +101,21 @@ class Batch:
     """Grades entries one grader process each; stop() ends every process still running."""
 
     def __init__(self, seed: int, *, train: bool, limits: Limits,
-                 chapter: Chapter = CHAPTERS[0], scratch: Path | None = None) -> None:
+                 chapter: Chapter = CHAPTERS[0], scratch: Path | None = None,
+                 assignment: Path | None = None) -> None:
         self.seed, self.train, self.limits, self.chapter = seed, train, limits, chapter
         self.scratch = scratch  # where .zip uploads are unpacked, one folder each
+        self.assignment = assignment  # the file each grader grades by
+        rules = load(assignment) if assignment else None
+        self.counted = rules.exercises if rules else chapter.exercises
+        self.max_score = rules.max_score if rules else chapter.max_score
         self._running: set[subprocess.Popen] = set()
         self._lock = threading.Lock()
         self._stopping = False
 
     def grade(self, student: str, entry: Path) -> dict[str, Any]:
         row: dict[str, Any] = {"student": student, "path": visible(str(entry)), "status": ERROR,
-                               "score": 0.0, "max_score": self.chapter.max_score, "message": ""}
+                               "score": 0.0, "max_score": self.max_score, "message": ""}
         try:
             return self._grade(entry, row)
         except Exception as err:  # a bug of the grader's costs this row, not the batch
@@ -152,7 +159,8 @@ class Batch:
         # Each grader starts in the repository: a path relative to here must not change meaning.
         arguments = ["--submission", os.path.abspath(target), "--json", "--seed", str(self.seed),
                      "--timeout", str(self.limits.call), "--chapter", str(self.chapter.number)] \
-            + ([] if self.train else ["--no-train"])
+            + ([] if self.train else ["--no-train"]) \
+            + (["--assignment", os.path.abspath(self.assignment)] if self.assignment else [])
         command = [sys.executable, "-m", "grader"]  # its arguments are in its environment
         env = dict(os.environ, NN_GRADER_MEMORY_MB=str(self.limits.memory_mb), NO_COLOR="1",
                    **{ARGUMENTS_VARIABLE: json.dumps(arguments)})
@@ -181,7 +189,7 @@ class Batch:
                    training=training.get("status"), dev_accuracy=training.get("dev_accuracy"),
                    test_accuracy=training.get("test_accuracy"), grading=result,
                    **{e["name"]: e["status"] for e in result["exercises"]
-                      if e["name"] in {ex.name for ex in self.chapter.exercises}})
+                      if e["name"] in {ex.name for ex in self.counted}})
         return row
 
     def _run_grader(self, command: list[str], env: dict[str, str]
@@ -253,17 +261,17 @@ def _end(proc: subprocess.Popen) -> None:
     proc.wait()
 
 
-def columns(chapter: Chapter) -> list[str]:
-    """The gradebook's columns: one per exercise of the chapter graded."""
-    return ["student", "score", "max_score", "status", *(ex.name for ex in chapter.exercises),
+def columns(exercises: tuple[Exercise, ...]) -> list[str]:
+    """The gradebook's columns: one per exercise graded."""
+    return ["student", "score", "max_score", "status", *(ex.name for ex in exercises),
             "training", "dev_accuracy", "test_accuracy", "seconds", "path", "similar", "message"]
 
 
 def write_outputs(csv_path: Path, json_path: Path, rows: list[dict], meta: dict,
-                  chapter: Chapter = CHAPTERS[0]) -> None:
+                  exercises: tuple[Exercise, ...] = CHAPTERS[0].exercises) -> None:
     # A file name need not be text: its undecodable bytes are written as escapes.
     with csv_path.open("w", newline="", encoding="utf-8", errors="backslashreplace") as f:
-        writer = csv.DictWriter(f, columns(chapter), extrasaction="ignore")
+        writer = csv.DictWriter(f, columns(exercises), extrasaction="ignore")
         writer.writeheader()
         writer.writerows({k: cell(v) for k, v in row.items()} for row in rows)
     json_path.write_text(json.dumps(dict(meta, submissions=rows), indent=2))
@@ -282,15 +290,17 @@ def main(argv: list[str]) -> int:
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     p.add_argument("--jobs", type=int, default=cpus or 1, metavar="N",
                    help="submissions graded at once (default: one per CPU this process may use)")
-    p.add_argument("--time-limit", type=float, default=SUBMISSION_SECONDS, metavar="SECONDS",
-                   help=f"wall-clock limit for grading one submission (default: "
-                        f"{SUBMISSION_SECONDS:g})")
-    p.add_argument("--memory", type=int, default=MEMORY_MB, metavar="MB",
-                   help=f"memory limit of the process running a submission (default: {MEMORY_MB})")
-    add_timeout_option(p)
+    p.add_argument("--time-limit", type=float, metavar="SECONDS",
+                   help=f"wall-clock limit for grading one submission (default: the "
+                        f"assignment's, else {SUBMISSION_SECONDS:g})")
+    p.add_argument("--memory", type=int, metavar="MB",
+                   help=f"memory limit of the process running a submission (default: the "
+                        f"assignment's, else {MEMORY_MB})")
+    add_timeout_option(p, default=None)
     p.add_argument("--no-train", action="store_true", help="only run the checks")
-    p.add_argument("--chapter", type=chapter_argument, default=CHAPTERS[0].number, metavar="N",
-                   help="the chapter to grade and train (default 1)")
+    p.add_argument("--chapter", type=chapter_argument, metavar="N",
+                   help="the chapter to grade and train (default: the assignment's, else 1)")
+    add_assignment_option(p)
     p.add_argument("--seed", type=seed_argument,
                    help="seed of everyone's random inputs (default: fresh)")
     p.add_argument("--force", action="store_true",
@@ -300,6 +310,14 @@ def main(argv: list[str]) -> int:
                         "the students graded now replace their rows, everyone else's stay, and "
                         "the gradebook's seed is used")
     args = p.parse_args(argv)
+    rules = load(args.assignment) if args.assignment else None
+    chapter = chosen_chapter(args.chapter, rules, args.assignment)
+    _limits_from(args, rules)
+    if rules is not None and rules.seed is not None:
+        if args.seed is not None and args.seed != rules.seed:
+            raise UsageError(f"{args.assignment} gives everyone the seed {rules.seed}: leave "
+                             f"out --seed {args.seed}")
+        args.seed = rules.seed
     if not args.dir.is_dir():
         raise UsageError(f"{args.dir} is not a folder")
     if args.jobs < 1:
@@ -315,8 +333,7 @@ def main(argv: list[str]) -> int:
                              "or --force to back it up and write a new one")
         if not path.parent.is_dir():
             raise UsageError(f"cannot write {path}: the folder {path.parent} does not exist")
-    chapter = BY_NUMBER[args.chapter]
-    earlier = _gradebook(json_path, chapter, args.seed) if args.merge else None
+    earlier = _gradebook(json_path, chapter, args.seed, rules) if args.merge else None
     entries = submissions(args.dir)
     if not entries:
         raise UsageError(f"{args.dir} holds no .py file, folder, .ipynb notebook or .zip")
@@ -329,16 +346,18 @@ def main(argv: list[str]) -> int:
     limits = Limits(submission=args.time_limit, memory_mb=args.memory).with_call(args.timeout)
     with tempfile.TemporaryDirectory(prefix="nn-batch-") as scratch:
         batch = Batch(seed, train=not args.no_train, limits=limits, chapter=chapter,
-                      scratch=Path(scratch))
+                      scratch=Path(scratch), assignment=args.assignment)
         started = time.perf_counter()
         rows = _run(batch, entries, args.jobs)
         seconds = time.perf_counter() - started
     skipped = not_graded(args.dir, entries)
-    meta = {"seed": seed, "chapter": chapter.number, "max_score": chapter.max_score,
+    meta = {"seed": seed, "chapter": chapter.number, "max_score": batch.max_score,
             "jobs": args.jobs, "train": not args.no_train,
             "time_limit": args.time_limit, "memory_mb": args.memory,
             "seconds": round(seconds, 2), "per_second": round(len(rows) / seconds, 3),
             "not_graded": skipped}
+    if rules is not None:
+        meta["assignment"] = rules.summary()
     graded_now = rows
     if earlier:
         rows = merged(earlier["submissions"], rows)
@@ -353,8 +372,8 @@ def main(argv: list[str]) -> int:
             backup = backup_path(path)
             path.rename(backup)
             print(f"moved the existing {path} to {backup}", file=sys.stderr)
-    write_outputs(args.out, json_path, rows, meta, chapter)
-    print(_summary(graded_now, seconds, args.jobs, chapter.max_score)
+    write_outputs(args.out, json_path, rows, meta, batch.counted)
+    print(_summary(graded_now, seconds, args.jobs, batch.max_score)
           + (f" Updated {len(graded_now)} of the {len(rows)} rows of {args.out} and {json_path}."
              if earlier else f" Wrote {args.out} and {json_path}."))
     if skipped:
@@ -380,9 +399,19 @@ def read_gradebook(path: Path) -> dict[str, Any]:
     return book
 
 
-def _gradebook(path: Path, chapter: Chapter, seed: int | None) -> dict[str, Any]:
+def _limits_from(args: Any, rules: Assignment | None) -> None:
+    """Fill in the limits not given on the command line: the assignment's, else the defaults."""
+    for option, key, default in (("time_limit", "submission_seconds", SUBMISSION_SECONDS),
+                                 ("memory", "memory_mb", MEMORY_MB),
+                                 ("timeout", "call_seconds", CALL_SECONDS)):
+        if getattr(args, option) is None:
+            setattr(args, option, getattr(rules, key) if rules else default)
+
+
+def _gradebook(path: Path, chapter: Chapter, seed: int | None,
+               rules: Assignment | None = None) -> dict[str, Any]:
     """The gradebook `batch --merge` updates; UsageError when there is none, or it is another
-    chapter's or another seed's."""
+    chapter's, another seed's or another assignment's."""
     if not path.exists():
         raise UsageError(f"--merge updates an existing gradebook, and {path} does not exist "
                          "(grade without --merge to start one)")
@@ -396,6 +425,20 @@ def _gradebook(path: Path, chapter: Chapter, seed: int | None) -> dict[str, Any]
     if seed is not None and seed != book["seed"]:
         raise UsageError(f"{path} was graded with --seed {book['seed']}: everyone in a gradebook "
                          f"gets the same inputs, so --merge uses that seed, not {seed}")
+    before = book.get("assignment")
+    now = rules.summary() if rules else None
+    if before is not None and now is not None:  # the seed is the gradebook's either way
+        before, now = dict(before, seed=None), dict(now, seed=None)
+    if before is None and now is not None:
+        raise UsageError(f"{path} was graded without an assignment file: merge without "
+                         "--assignment, or grade into another --out")
+    if before is not None and now is None:
+        raise UsageError(f"{path} was graded under the assignment {before.get('title')!r}: pass "
+                         "--assignment with its file to merge")
+    if before != now:
+        raise UsageError(f"{path} was graded under the assignment {before.get('title')!r}, whose "
+                         "exercises, points or target differ from this assignment file's: merge "
+                         "with the same file, or grade into another --out")
     return book
 
 

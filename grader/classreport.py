@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from grader.assignment import scale
 from grader.batch import GRADED, read_gradebook
 from grader.catalog import BY_NUMBER, Chapter
 from grader.usage import Parser, UsageError, backup_path
@@ -37,6 +38,7 @@ class Mistake:
 @dataclass
 class ClassSummary:
     chapter: Chapter
+    max_score: float  # what a score is out of: the assignment's, else the chapter's
     seed: int
     rows: list[dict]
     scores: list[float]  # of the graded submissions
@@ -57,7 +59,8 @@ def summarise(book: dict[str, Any]) -> ClassSummary:
     chapter = BY_NUMBER[book["chapter"]]
     rows = book["submissions"]
     graded = [r for r in rows if r.get("status") == GRADED and isinstance(r.get("grading"), dict)]
-    exercises = {ex.name: Counter() for ex in chapter.exercises}
+    possible = scale(book, chapter)
+    exercises = {name: Counter() for name in possible.points}
     mistakes: dict[tuple[str, str], Mistake] = {}
     training: Counter = Counter()
     dev: list[float] = []
@@ -88,7 +91,7 @@ def summarise(book: dict[str, Any]) -> ClassSummary:
     timed = [(r["student"], float(r["seconds"])) for r in rows
              if isinstance(r.get("seconds"), (int, float))]
     return ClassSummary(
-        chapter, book["seed"], rows, [float(r.get("score", 0)) for r in graded], exercises,
+        chapter, possible.total, book["seed"], rows, [float(r.get("score", 0)) for r in graded], exercises,
         sorted(mistakes.values(), key=lambda m: (-len(m.students), m.exercise, m.cause))[:TOP],
         training, dev, ungraded,
         [(r["student"], r["similar"]) for r in rows if isinstance(r.get("similar"), str)
@@ -97,7 +100,7 @@ def summarise(book: dict[str, Any]) -> ClassSummary:
 
 def histogram(s: ClassSummary) -> list[tuple[str, int]]:
     """(score, students): one bar per whole point up to 20 points, else ten equal ranges."""
-    top = s.chapter.max_score or 1.0
+    top = s.max_score or 1.0
     if top == int(top) and top <= 20:
         counts = Counter(round(score) for score in s.scores)
         return [(f"{k}", counts[k]) for k in range(int(top) + 1)]
@@ -109,7 +112,7 @@ def _headline(s: ClassSummary) -> str:
     if not s.scores:
         return f"{len(s.rows)} submissions, none graded"
     return (f"{len(s.rows)} submissions, {s.graded} graded; mean score "
-            f"{statistics.mean(s.scores):.2f}/{s.chapter.max_score:g}, median "
+            f"{statistics.mean(s.scores):.2f}/{s.max_score:g}, median "
             f"{statistics.median(s.scores):g}; seed {s.seed}")
 
 

@@ -19,12 +19,12 @@ from dataclasses import replace
 from pathlib import Path
 
 from grader.catalog import CHAPTER_OF, CHAPTERS, EXERCISES, Chapter, Exercise
-from grader.limits import Limits
+from grader.limits import CALL_SECONDS, Limits
 from grader.locate import checked
 from grader.sandbox import SandboxError
 from grader.usage import (ARGUMENTS_VARIABLE, DEFAULT_SUBMISSION, Parser, UsageError,
-                          add_exercise_argument, add_timeout_option, chapter_argument,
-                          internal_error, seed_argument)
+                          add_assignment_option, add_exercise_argument, add_timeout_option,
+                          chapter_argument, internal_error, seed_argument)
 
 
 def _grade_parser() -> argparse.ArgumentParser:
@@ -58,11 +58,16 @@ def _grade_parser() -> argparse.ArgumentParser:
                    help="also write the results as Gradescope's results.json to FILE")
     p.add_argument("--seed", type=seed_argument,
                    help="seed for the random inputs, 0 to 2**32 - 1 (default: a fresh one)")
-    add_timeout_option(p)
+    add_timeout_option(p, default=None)
+    add_assignment_option(p)
     return p
 
 
-def _chapter(args: argparse.Namespace) -> Chapter:
+def _chapter(args: argparse.Namespace, assignment) -> Chapter:
+    if assignment is not None:
+        from grader.assignment import chosen_chapter
+
+        return chosen_chapter(args.chapter, assignment, args.assignment)
     if args.chapter is None:
         return CHAPTER_OF[args.exercises[0]] if args.exercises else CHAPTERS[0]
     found = [c for c in CHAPTERS if c.number == args.chapter]
@@ -75,20 +80,31 @@ def _chapter(args: argparse.Namespace) -> Chapter:
 def grade(argv: list[str]) -> int:
     started = time.perf_counter()
     args = _grade_parser().parse_args(argv)
-    chapter = _chapter(args)
-    exercises = [ex for ex in (EXERCISES if args.exercises else chapter.exercises)
+    assignment = None
+    if args.assignment is not None:
+        from grader.assignment import load
+
+        assignment = load(args.assignment)
+    chapter = _chapter(args, assignment)
+    counted = assignment.exercises if assignment else chapter.exercises
+    exercises = [ex for ex in (EXERCISES if args.exercises else counted)
                  if not args.exercises or ex.name in args.exercises]
     seed = args.seed if args.seed is not None else secrets.randbelow(2**31)
+    if assignment is not None and assignment.seed is not None:
+        if args.seed is not None and args.seed != assignment.seed:
+            raise UsageError(f"{args.assignment} gives everyone the seed {assignment.seed}: "
+                             f"leave out --seed {args.seed}")
+        seed = assignment.seed
     try:
-        return _grade(args, chapter, exercises, seed, started)
+        return _grade(args, chapter, exercises, seed, started, assignment)
     except (UsageError, SandboxError):
         raise
     except Exception as err:  # a bug of the grader's: said so, in the JSON asked for too
-        return _not_graded(args, exercises, seed, internal_error(err))
+        return _not_graded(args, exercises, seed, internal_error(err), assignment)
 
 
 def _grade(args: argparse.Namespace, chapter: Chapter, exercises: list[Exercise], seed: int,
-           started: float) -> int:
+           started: float, assignment=None) -> int:
     submission = checked(args.submission)
     if args.gradescope and not args.gradescope.parent.is_dir():
         raise UsageError(f"cannot write {args.gradescope}: the folder {args.gradescope.parent} "
@@ -114,8 +130,10 @@ def _grade(args: argparse.Namespace, chapter: Chapter, exercises: list[Exercise]
     if args.full_batch and "full-batch" not in chapter.verdict.variants:
         raise UsageError(f"chapter {chapter.number} trains only one way: leave out --full-batch")
     settings = chapter.verdict.variants["full-batch"] if args.full_batch else None
-    limits = replace(Limits.from_environment(), training=chapter.verdict.budget).with_call(
-        args.timeout)
+    verdict = assignment.verdict if assignment else chapter.verdict
+    limits = replace(Limits.from_environment(assignment.memory_mb if assignment else None),
+                     training=verdict.budget).with_call(
+        args.timeout or (assignment.call_seconds if assignment else CALL_SECONDS))
 
     from grader.worker import Worker
 
@@ -129,13 +147,14 @@ def _grade(args: argparse.Namespace, chapter: Chapter, exercises: list[Exercise]
         from grader.training import run_training
 
         def training(worker: Worker, exercises: list):
-            with TrainingProgress(settings or chapter.verdict.settings,
+            with TrainingProgress(settings or verdict.settings,
                                   enabled=not args.json) as on_progress:
-                return run_training(worker, data, chapter.verdict, settings, on_progress,
-                                    exercises)
+                return run_training(worker, data, verdict, settings, on_progress, exercises)
 
         results = grade_submission(worker, exercises, seed, training if will_train else None,
-                                   chapter.verdict.uses)
+                                   verdict.uses)
+    if assignment is not None:
+        assignment.apply(results)
     results.seconds = time.perf_counter() - started
     written = _write_outputs(args, results, data)
     progress = None
@@ -147,7 +166,7 @@ def _grade(args: argparse.Namespace, chapter: Chapter, exercises: list[Exercise]
     if args.gradescope:
         from grader.gradescope import write_results
 
-        write_results(args.gradescope, results)
+        write_results(args.gradescope, results, assignment)
     if args.json:
         print(json.dumps(results.to_dict(), indent=2))
     else:
@@ -171,7 +190,8 @@ def _chapter_option(chapter: Chapter) -> str:
     return "" if chapter is CHAPTERS[0] else f" --chapter {chapter.number}"
 
 
-def _not_graded(args: argparse.Namespace, exercises: list[Exercise], seed: int, why: str) -> int:
+def _not_graded(args: argparse.Namespace, exercises: list[Exercise], seed: int, why: str,
+                assignment=None) -> int:
     """Exit status 1 for a run the grader could not finish: every exercise is its error, in the
     JSON and results.json asked for."""
     from grader.results import ExerciseResult, Results, Status, TrainingResult
@@ -180,10 +200,12 @@ def _not_graded(args: argparse.Namespace, exercises: list[Exercise], seed: int, 
     print(f"error: {message}", file=sys.stderr)
     results = Results([ExerciseResult(ex.name, Status.ERROR, message) for ex in exercises],
                       TrainingResult(Status.ERROR, message), seed=seed, error=message)
+    if assignment is not None:
+        assignment.apply(results)
     if args.gradescope:
         from grader.gradescope import write_results
 
-        write_results(args.gradescope, results)
+        write_results(args.gradescope, results, assignment)
     if args.json:
         print(json.dumps(results.to_dict(), indent=2))
     return 1

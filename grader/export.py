@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from grader.batch import GRADED, cell, read_gradebook
+from grader.assignment import scale
 from grader.catalog import BY_NUMBER, Chapter
 from grader.usage import Parser, UsageError, backup_path
 
@@ -56,18 +57,25 @@ def read_roster(path: Path) -> dict[str, dict[str, str]]:
 
 def points_rows(book: dict[str, Any], chapter: Chapter,
                 roster: dict[str, dict[str, str]] | None) -> tuple[list[str], list[list[Any]]]:
+    """One column per exercise that counts (and training, when it earns points), then the
+    total, out of the gradebook's assignment's points (the catalog's without one)."""
+    possible = scale(book, chapter)
+    trains = ["training"] if possible.training else []
     extra = [k for k in next(iter(roster.values()), {}) if k != "submission"] if roster else []
-    header = ["student", *extra, *(ex.name for ex in chapter.exercises),
-              f"chapter {chapter.number}", "max_score", "status"]
-    out = [["(points possible)", *[""] * len(extra), *(ex.points for ex in chapter.exercises),
-            chapter.max_score, chapter.max_score, ""]]
+    header = ["student", *extra, *possible.points, *trains, f"chapter {chapter.number}",
+              "max_score", "status"]
+    out = [["(points possible)", *[""] * len(extra), *possible.points.values(),
+            *([possible.training] if trains else []), possible.total, possible.total, ""]]
     for row in book["submissions"]:
-        points = {e.get("name"): e.get("score", 0.0) for e in row.get("grading", {}).get(
-            "exercises", []) if isinstance(e, dict)} if row.get("status") == GRADED else {}
+        grading = row.get("grading", {}) if row.get("status") == GRADED else {}
+        points = {e.get("name"): e.get("score", 0.0) for e in grading.get("exercises", [])
+                  if isinstance(e, dict)}
+        training = grading.get("training") if isinstance(grading.get("training"), dict) else {}
         mine = (roster or {}).get(row["student"], {})
         out.append([row["student"], *(mine.get(k, "") for k in extra),
-                    *(points.get(ex.name, 0.0) for ex in chapter.exercises),
-                    row.get("score", 0.0), row.get("max_score", chapter.max_score),
+                    *(points.get(name, 0.0) for name in possible.points),
+                    *([training.get("score", 0.0)] if trains else []),
+                    row.get("score", 0.0), row.get("max_score", possible.total),
                     row.get("status", "")])
     return header, out
 
@@ -78,7 +86,7 @@ def canvas_rows(book: dict[str, Any], chapter: Chapter, roster: dict[str, dict[s
         raise UsageError("a Canvas export needs the roster's id, sis_user_id or sis_login_id "
                          "column: Canvas matches students by one of them")
     scores = {r["student"]: r.get("score", 0.0) for r in book["submissions"]}
-    out = [["Points Possible", "", "", "", "", chapter.max_score]]
+    out = [["Points Possible", "", "", "", "", scale(book, chapter).total]]
     for name, person in roster.items():
         out.append([*(person.get(k, "") for k in CANVAS_ROSTER), scores.get(name, "")])
     return [*CANVAS, assignment], out
@@ -106,7 +114,8 @@ def main(argv: list[str]) -> int:
     p.add_argument("--roster", type=Path, metavar="CSV", help="submission names to LMS ids "
                    "(needed by canvas and moodle)")
     p.add_argument("--assignment", metavar="NAME",
-                   help="the assignment's column (default: 'Neural networks, chapter N')")
+                   help="the assignment's column (default: the assignment file's title, else "
+                        "'Neural networks, chapter N')")
     p.add_argument("--force", action="store_true",
                    help="if OUT.csv exists, move it to a timestamped backup first")
     args = p.parse_args(argv)
@@ -124,7 +133,7 @@ def main(argv: list[str]) -> int:
         raise UsageError(f"{args.out} already exists; pass --force to move it to a backup and "
                          "write a new one")
     roster = read_roster(args.roster) if args.roster else None
-    assignment = args.assignment or f"Neural networks, chapter {chapter.number}"
+    assignment = args.assignment or scale(book, chapter).title
     if args.format == "canvas":
         header, rows = canvas_rows(book, chapter, roster, assignment)
     elif args.format == "moodle":

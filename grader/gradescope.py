@@ -1,9 +1,10 @@
 """Gradescope's results.json from a grading run.
 
 The format: https://gradescope-autograders.readthedocs.io/en/latest/specs/
-Every exercise is one test worth its points. Training is one more test, worth 0 points, that
-passes or fails: the Gradescope score is then exactly the score of `python -m grader --json`
-(training already needs every exercise to pass, so points for it would count them twice).
+Every exercise is one test worth its points. Training is one more test that passes or fails,
+worth 0 points unless an assignment file gives it some (training needs every function to run,
+so points for it count that work twice): the Gradescope score is exactly the score of
+`python -m grader --json`. An assignment also sets each test's visibility.
 The autograder zip that writes it is grader.autograder's.
 """
 
@@ -14,27 +15,34 @@ import math
 import os
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from grader.catalog import BY_NAME, CHAPTER_OF, CHAPTERS, Chapter
 from grader.results import Results, Status
+
+if TYPE_CHECKING:
+    from grader.assignment import Assignment
 
 OUTPUT_LIMIT = 1000  # characters of what a learner's code printed that go into a test's output
 
 # --------------------------------------------------------------------------- results.json
 
-def results_json(results: Results) -> dict[str, Any]:
-    """Gradescope's results.json for one grading run."""
+def results_json(results: Results, assignment: Assignment | None = None) -> dict[str, Any]:
+    """Gradescope's results.json for one grading run (with the assignment's visibilities)."""
     tests = [_exercise_test(ex) for ex in results.exercises] + [_training_test(results)]
     for number, test in enumerate(tests, 1):
         test["number"] = str(number)
+    if assignment is not None:
+        for ex, test in zip(results.exercises, tests):
+            test["visibility"] = assignment.checks.get(ex.name, "visible")
+        tests[-1]["visibility"] = assignment.training_visibility
     training = results.training.to_dict()
     training.pop("history", None)
     return {
         "score": sum(t["score"] for t in tests),
         "execution_time": math.ceil(results.seconds),
         "output": _summary(results),
-        "visibility": "visible",
+        "visibility": assignment.visibility if assignment else "visible",
         "stdout_visibility": "hidden",  # the grader's report, for instructors
         "tests": tests,
         "extra_data": {"seed": results.seed, "max_score": results.max_score,
@@ -42,18 +50,28 @@ def results_json(results: Results) -> dict[str, Any]:
     }
 
 
-def write_results(path: Path, results: Results) -> None:
+def write_results(path: Path, results: Results, assignment: Assignment | None = None) -> None:
     """Write results.json, replacing whatever is there (a file a submission planted included)."""
-    write_json(path, results_json(results))
+    write_json(path, results_json(results, assignment))
 
 
-def write_failure(path: Path, output: str, chapter: Chapter = CHAPTERS[0]) -> None:
+def write_failure(path: Path, output: str, chapter: Chapter = CHAPTERS[0],
+                  assignment: Assignment | None = None) -> None:
     """results.json for a submission that could not be graded: 0 points for each of the
-    chapter's exercises, and `output` says why."""
-    write_json(path, {"score": 0.0, "output": output, "visibility": "visible",
-                  "tests": [{"name": f"{ex.name}: {ex.summary}", "score": 0.0,
-                             "max_score": ex.points, "status": "failed", "output": "Not graded.",
-                             "visibility": "visible"} for ex in chapter.exercises]})
+    chapter's exercises (the assignment's), and `output` says why."""
+    exercises = assignment.exercises if assignment else chapter.exercises
+    points = assignment.points if assignment else {ex.name: ex.points for ex in exercises}
+    tests = [{"name": f"{ex.name}: {ex.summary}", "score": 0.0, "max_score": points[ex.name],
+              "status": "failed", "output": "Not graded.",
+              "visibility": assignment.checks[ex.name] if assignment else "visible"}
+             for ex in exercises]
+    if assignment is not None and assignment.training_points:
+        tests.append({"name": "training", "score": 0.0, "max_score": assignment.training_points,
+                      "status": "failed", "output": "Not graded.",
+                      "visibility": assignment.training_visibility})
+    write_json(path, {"score": 0.0, "output": output,
+                      "visibility": assignment.visibility if assignment else "visible",
+                      "tests": tests})
 
 
 def write_json(path: Path, data: dict[str, Any]) -> None:
@@ -100,10 +118,12 @@ def _training_test(results: Results) -> dict[str, Any]:
             test = "" if t.test_accuracy is None else f", test accuracy {t.test_accuracy:.3f}"
             output = (f"Dev accuracy {t.dev_accuracy:.3f} (target {t.target:g}){test}, "
                       f"{t.steps} steps in {t.seconds:.1f} s.\n{output}").strip()
-    target = CHAPTER_OF[results.exercises[0].name].verdict.target if results.exercises else 0.0
+    target = t.target if t.target is not None else \
+        CHAPTER_OF[results.exercises[0].name].verdict.target if results.exercises else 0.0
     return {"name": f"training: your network reaches {target * 100:g}% accuracy on "
-                    "held-out digits (0 points)",
-            "score": 0.0, "max_score": 0.0, "status": "passed" if t.status == Status.PASSED else "failed",
+                    f"held-out digits ({t.points:g} points)",
+            "score": t.score, "max_score": t.points,
+            "status": "passed" if t.status == Status.PASSED else "failed",
             "output": output, "visibility": "visible"}
 
 

@@ -26,9 +26,10 @@ class Limits:
     busy: int = BUSY  # processes running at once, for longer than half a second
 
     @classmethod
-    def from_environment(cls) -> Limits:
-        """The defaults, with the memory a batch gives each submission (NN_GRADER_MEMORY_MB)."""
-        return cls(memory_mb=int(os.environ.get("NN_GRADER_MEMORY_MB") or MEMORY_MB))
+    def from_environment(cls, memory_mb: int | None = None) -> Limits:
+        """The defaults, with the memory a batch gives each submission (NN_GRADER_MEMORY_MB),
+        else `memory_mb` (an assignment's)."""
+        return cls(memory_mb=int(os.environ.get("NN_GRADER_MEMORY_MB") or memory_mb or MEMORY_MB))
 
     def with_call(self, seconds: float) -> Limits:
         """These limits with another per-call time (--timeout): loading keeps its margin."""

@@ -235,7 +235,10 @@ def print_report(results: Results, submission: Path, data: Data | None = None,
     passed = sum(r.status == Status.PASSED for r in results.exercises)
     con.print(Text.assemble(("Score ", "bold"), (f"{results.score:g}/{results.max_score:g}", "bold"),
                             f"  ({passed} of {len(results.exercises)} exercises passed, "
-                            f"{results.seconds:.2f} s)"))
+                            + (f"training {results.training.score:g} of "
+                               f"{results.training.points:g} points, "
+                               if results.training.points else "")
+                            + f"{results.seconds:.2f} s)"))
     if progress is not None:
         con.print(Text.assemble(("Progress ", "bold"), progress.summary()))
     # One line, however narrow the terminal: a command in it must stay whole to be copied.

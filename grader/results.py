@@ -39,6 +39,7 @@ class ExerciseResult:
     checks: list[CheckResult] = field(default_factory=list)
     printed: str = ""  # what the learner's code printed during the checks, if anything
     warnings: list[str] = field(default_factory=list)  # what NumPy warned of, file and line
+    points: float | None = None  # what passing earns; None: the catalog's (an assignment's else)
 
     @property
     def diagnosis(self) -> str:
@@ -46,7 +47,7 @@ class ExerciseResult:
 
     @property
     def max_score(self) -> float:
-        return BY_NAME[self.name].points
+        return BY_NAME[self.name].points if self.points is None else self.points
 
     @property
     def score(self) -> float:
@@ -73,12 +74,18 @@ class TrainingResult:
     extra: dict[str, Any] = field(default_factory=dict)  # more JSON fields
     predictions: dict[str, Any] = field(default_factory=dict)  # arrays for the report, not JSON
     params: dict[str, Any] = field(default_factory=dict)  # the trained network's, not JSON
+    points: float = 0.0  # what reaching the target earns: 0 unless an assignment says so
+
+    @property
+    def score(self) -> float:
+        return self.points if self.status == Status.PASSED else 0.0
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data.pop("predictions")
         data.pop("params")
-        data.update(data.pop("extra"))
+        data["max_score"] = data.pop("points")
+        data.update(data.pop("extra"), score=self.score)
         return data
 
 
@@ -93,11 +100,11 @@ class Results:
 
     @property
     def score(self) -> float:
-        return sum(e.score for e in self.exercises)
+        return sum(e.score for e in self.exercises) + self.training.score
 
     @property
     def max_score(self) -> float:
-        return sum(e.max_score for e in self.exercises)
+        return sum(e.max_score for e in self.exercises) + self.training.points
 
     @property
     def exit_code(self) -> int:

@@ -95,11 +95,20 @@ def chapter_argument(text: str) -> int:
     return int(text)
 
 
-def add_timeout_option(p: argparse.ArgumentParser) -> None:
-    """--timeout, the per-call time limit, the same for every command that runs learner code."""
-    p.add_argument("--timeout", type=_seconds, default=CALL_SECONDS, metavar="SECONDS",
+def add_timeout_option(p: argparse.ArgumentParser, default: float | None = CALL_SECONDS) -> None:
+    """--timeout, the per-call time limit, the same for every command that runs learner code
+    (default None: the assignment's, else CALL_SECONDS)."""
+    p.add_argument("--timeout", type=_seconds, default=default, metavar="SECONDS",
                    help=f"time limit for one call of the learner's functions (default: "
+                        f"{'the assignment file' + chr(39) + 's, else ' if default is None else ''}"
                         f"{CALL_SECONDS:g})")
+
+
+def add_assignment_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--assignment", type=Path, metavar="TOML",
+                   help="an assignment file: the chapter, the exercises that count, points, "
+                        "the training target and points, the seed, limits, visibility "
+                        "(see grader/assignment.py)")
 
 
 def add_folder_option(p: argparse.ArgumentParser, what: str) -> None:
