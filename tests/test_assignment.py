@@ -264,3 +264,20 @@ def test_every_hint_tuple_is_found_where_the_release_edits_it():
     assert without_last_hints(source).count(repr(WITHHELD)) == len(EXERCISES)
     with pytest.raises(ValueError):
         without_last_hints(source.replace("hints=(", "hints=HINTS or (", 1))
+
+
+@pytest.mark.parametrize("where", ["README.md", "grader/assignment.py"])
+def test_the_documented_example_is_a_valid_file(tmp_path, where):
+    text = (REPO / where).read_text()
+    start = text.index('title = "')
+    indent = text[text.rindex("\n", 0, start) + 1:start]
+    lines = []
+    for line in text[start - len(indent):].splitlines():
+        if not line.startswith(indent) and line.strip():
+            break
+        if not line.strip() and lines and lines[-1] == "":
+            break
+        lines.append(line[len(indent):])
+    (tmp_path / "a.toml").write_text("\n".join(lines))
+    rules = load(tmp_path / "a.toml")
+    assert rules.title and rules.chapter.number in (1, 2) and not rules.last_hint
