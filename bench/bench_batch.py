@@ -1,17 +1,20 @@
 """Throughput of `python -m grader batch`: a class of 200 submissions, a few of them hostile.
 
-Run by hand: python bench/bench_batch.py [--count 200] [--jobs 2] [--no-train]. The class is
-mostly correct folders, then one-bug single files, untouched stubs and notebooks, and 4% of
-submissions that loop at import or in a function, sleep, hog memory, fake their output or leave
-a process behind; and one of each cheat in CHEATS, which must score 0. Prints the batch's own
-summary, submissions per second, what each hostile submission and cheat got, and the slowest
-submissions.
+Run by hand: python bench/bench_batch.py [--count 200] [--jobs 2] [--no-train] [--runs 1]. The
+class is mostly correct folders, then one-bug single files, untouched stubs and notebooks, and 4%
+of submissions that loop at import or in a function, sleep, hog memory, fake their output or
+leave a process behind; and one of each cheat in CHEATS, which must score 0. Prints the batch's
+own summary, submissions per second, what each hostile submission and cheat got, and the
+slowest submissions. The baseline, measured in the same run on the same class (alternating with
+batch, --runs times each, medians compared): one `python -m grader --submission ENTRY --json`
+per student, --jobs at a time, as a script around the grader would do it.
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import statistics
 import json
 import re
 import shutil
@@ -19,6 +22,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -111,28 +115,55 @@ def make_class(folder: Path, count: int) -> dict[str, int]:
     return kinds
 
 
+def baseline(folder: Path, jobs: int, train: bool) -> float:
+    """Seconds to grade every entry of `folder` with one `python -m grader` each, `jobs` at a
+    time, each stopped after batch's default 120 s."""
+    def one(entry: Path) -> None:
+        command = [sys.executable, "-m", "grader", "--submission", str(entry), "--json",
+                   "--seed", "0"] + ([] if train else ["--no-train"])
+        try:
+            subprocess.run(command, cwd=REPO, capture_output=True, timeout=120)
+        except subprocess.TimeoutExpired:
+            pass
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(jobs) as pool:
+        list(pool.map(one, sorted(folder.iterdir())))
+    return time.perf_counter() - started
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--count", type=int, default=200)
     p.add_argument("--jobs", type=int, default=2)
     p.add_argument("--no-train", action="store_true")
+    p.add_argument("--runs", type=int, default=1, help="runs of batch and of the baseline each")
     args = p.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-batch-") as tmp:
         folder = Path(tmp) / "class"
         folder.mkdir()
         kinds = make_class(folder, args.count)
+        count = sum(kinds.values())
         print("class:", ", ".join(f"{v} {k}" for k, v in kinds.items()))
         out = Path(tmp) / "grades.csv"
         command = [sys.executable, "-m", "grader", "batch", str(folder), "--out", str(out),
-                   "--jobs", str(args.jobs), "--seed", "0"] + (["--no-train"] if args.no_train else [])
-        started = time.perf_counter()
-        proc = subprocess.run(command, cwd=REPO, capture_output=True, text=True)
-        seconds = time.perf_counter() - started
+                   "--jobs", str(args.jobs), "--seed", "0", "--force"] \
+            + (["--no-train"] if args.no_train else [])
+        batch_times, base_times = [], []
+        for _ in range(args.runs):
+            started = time.perf_counter()
+            proc = subprocess.run(command, cwd=REPO, capture_output=True, text=True)
+            batch_times.append(time.perf_counter() - started)
+            base_times.append(baseline(folder, args.jobs, not args.no_train))
+        seconds, base = statistics.median(batch_times), statistics.median(base_times)
         print(proc.stdout.strip() or proc.stderr[-2000:])
         with out.open() as f:
             rows = list(csv.DictReader(f))
-    print(f"{len(rows)} submissions in {seconds:.1f} s with {args.jobs} jobs: "
-          f"{len(rows) / seconds:.2f} submissions per second")
+    print(f"batch:    {count / seconds:.2f} submissions per second (median of "
+          f"{', '.join(f'{t:.1f}' for t in batch_times)} s)")
+    print(f"baseline: {count / base:.2f} submissions per second (one python -m grader each, "
+          f"{args.jobs} at a time; median of {', '.join(f'{t:.1f}' for t in base_times)} s)")
+    print(f"ratio:    batch is {base / seconds:.2f}x the baseline's throughput")
     for kind in ("solution", "bug", "stub", "notebook", "hostile", "cheat"):
         some = [r for r in rows if f"_{kind}" in r["student"]]
         if some:

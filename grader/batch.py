@@ -20,24 +20,25 @@ import os
 import secrets
 import shutil
 import signal
-import subprocess
 import sys
 import tempfile
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
+from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import Any
 
 from grader import similarity
 from grader.assignment import Assignment, chosen_chapter, load
-from grader.catalog import CHAPTERS, REPO, Chapter, Exercise
+from grader.catalog import CHAPTERS, Chapter, Exercise
 from grader.limits import CALL_SECONDS, MEMORY_MB, SUBMISSION_SECONDS, Limits
 from grader.locate import choose, ignored
+from grader.pool import Graders
 from grader.sandbox import exposure
 from grader.shown import visible
 from grader.unpack import Unpackable, unpack
-from grader.usage import (ARGUMENTS_VARIABLE, Parser, UsageError, add_assignment_option,
+from grader.usage import (Parser, UsageError, add_assignment_option,
                           add_timeout_option, backup_path, chapter_argument, internal_error,
                           seed_argument)
 
@@ -109,7 +110,8 @@ class Batch:
         rules = load(assignment) if assignment else None
         self.counted = rules.exercises if rules else chapter.exercises
         self.max_score = rules.max_score if rules else chapter.max_score
-        self._running: set[subprocess.Popen] = set()
+        self._running: set[BaseProcess] = set()
+        self._graders = Graders()
         self._lock = threading.Lock()
         self._stopping = False
 
@@ -161,15 +163,13 @@ class Batch:
                      "--timeout", str(self.limits.call), "--chapter", str(self.chapter.number)] \
             + ([] if self.train else ["--no-train"]) \
             + (["--assignment", os.path.abspath(self.assignment)] if self.assignment else [])
-        command = [sys.executable, "-m", "grader"]  # its arguments are in its environment
-        env = dict(os.environ, NN_GRADER_MEMORY_MB=str(self.limits.memory_mb), NO_COLOR="1",
-                   **{ARGUMENTS_VARIABLE: json.dumps(arguments)})
+        env = dict(os.environ, NN_GRADER_MEMORY_MB=str(self.limits.memory_mb), NO_COLOR="1")
         started = time.perf_counter()
-        ran = self._run_grader(command, env)
+        ran = self._run_grader(arguments, env)
         if ran is not None and _died_loading(ran[0]):
             # A worker that ended while loading, before any check: the code's doing, or the
             # machine's (seen once in 400 gradings under load). Once more tells them apart.
-            again = self._run_grader(command, env)
+            again = self._run_grader(arguments, env)
             if again is not None and not _died_loading(again[0]):
                 ran = again[0], again[1], ("graded twice: the first run's worker ended while "
                                            "loading the code, the second did not")
@@ -192,28 +192,31 @@ class Batch:
                       if e["name"] in {ex.name for ex in self.counted}})
         return row
 
-    def _run_grader(self, command: list[str], env: dict[str, str]
+    def _run_grader(self, arguments: list[str], env: dict[str, str]
                     ) -> tuple[dict[str, Any] | None, str, str] | None:
         """One grader process: (its JSON result or None, the last line it wrote on stderr, "");
         None when it ran out of time."""
-        with self._lock:
-            if self._stopping:
-                raise KeyboardInterrupt
-            proc = subprocess.Popen(command, cwd=REPO, env=env, stdin=subprocess.DEVNULL,
-                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                                    start_new_session=True)
-            self._running.add(proc)
+        folder = Path(tempfile.mkdtemp(prefix="grader-", dir=self.scratch))
+        out, err = folder / "stdout", folder / "stderr"
         try:
-            out, err = proc.communicate(timeout=self.limits.submission)
-        except subprocess.TimeoutExpired:
-            _end(proc)
-            proc.communicate()  # what is left in the pipes
-            return None
-        finally:
             with self._lock:
-                self._running.discard(proc)
-        last = (err.strip().splitlines() or [f"exit status {proc.returncode}"])[-1]
-        return (_result(out) if proc.returncode in (0, 1) else None), last, ""
+                if self._stopping:
+                    raise KeyboardInterrupt
+                proc = self._graders.start(arguments, env, out, err)
+                self._running.add(proc)
+            try:
+                proc.join(self.limits.submission)
+                if proc.exitcode is None:
+                    _end(proc)
+                    return None
+            finally:
+                with self._lock:
+                    self._running.discard(proc)
+            said = _read(err).strip().splitlines()
+            last = (said or [f"exit status {proc.exitcode}"])[-1]
+            return (_result(_read(out)) if proc.exitcode in (0, 1) else None), last, ""
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
 
     def stop(self) -> None:
         with self._lock:
@@ -248,17 +251,27 @@ def _died_loading(result: dict[str, Any] | None) -> bool:
         for e in exercises)
 
 
-def _end(proc: subprocess.Popen) -> None:
+def _read(path: Path) -> str:
+    """What a grader wrote there: nothing if it wrote nothing (it was stopped first)."""
+    try:
+        return path.read_text(errors="replace")
+    except OSError:
+        return ""
+
+
+def _end(proc: BaseProcess) -> None:
     """SIGTERM lets the grader stop its worker (and everything the worker started); SIGKILL
     the whole group if it has not finished within GRACE seconds."""
-    try:
-        os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(timeout=GRACE)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-    except OSError:
-        pass  # already gone
-    proc.wait()
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        try:
+            os.killpg(proc.pid, sig)
+        except OSError:  # gone, or not yet the leader of its group
+            if proc.exitcode is None:
+                proc.kill() if sig == signal.SIGKILL else proc.terminate()
+        proc.join(GRACE if sig == signal.SIGTERM else None)
+        if proc.exitcode is not None:
+            break
+    proc.join()
 
 
 def columns(exercises: tuple[Exercise, ...]) -> list[str]:
