@@ -52,6 +52,17 @@ def usage_of(uid: int) -> tuple[Usage, list[int]]:
     return Usage(len(pids), memory, running), pids
 
 
+def resident_bytes(pid: int, uid: int | None) -> int:
+    """Resident memory of the processes of `uid` (of the process `pid` alone when None); 0
+    when it cannot be read."""
+    if uid is not None:
+        return usage_of(uid)[0].memory_bytes
+    try:
+        return int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
 def folder_size(folder: Path, max_files: int = MAX_FILES) -> tuple[float, int]:
     """(bytes on disk, entries) of everything under `folder`, counting at most `max_files`+1."""
     size, count, todo = 0, 0, [str(folder)]

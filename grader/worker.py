@@ -44,7 +44,7 @@ from grader.catalog import NAMES
 from grader.limits import Limits
 from grader.sandbox import NOBODY, SANDBOX_FAILED
 from grader.staging import stage
-from grader.watchdog import Watchdog, usage_of
+from grader.watchdog import Watchdog, resident_bytes, usage_of
 
 REFERENCE_WORK_LIMIT = 10_000_000  # numbers the grader's reference may be asked to make
 # A check that records the reference calls it causes (gradient_descent's) keeps at most these:
@@ -394,6 +394,9 @@ class Worker:
             value = (str(header.get("fn")), value)
         elif status == "raised":
             message = f"{what} raised {message}"
+            if message.partition(" raised ")[2].startswith("MemoryError"):
+                message += (f" (it may use {self.limits.memory_mb:,} MB: memory that grows "
+                            "without end, a list or array that keeps growing?)")
         elif status == "exit":
             message = f"{what} {message}"
         warned = header.get("warnings")
@@ -405,9 +408,15 @@ class Worker:
                           seconds=seconds)
 
     def _timed_out(self, what: str, limit: float) -> CallResult:
+        used = resident_bytes(self._proc.pid, self._uid) if self._proc is not None else 0
         self.stop()
-        return CallResult("timeout", message=f"{what} did not finish within {limit:g} s (an "
-                                             "endless loop?) and was stopped")
+        # Memory that grows until the time is up is the same mistake as memory past the limit:
+        # on a loaded machine it is only slower to get there. Said, so that both read alike.
+        hoards = used > (self.limits.memory_mb << 20) // 2
+        return CallResult("timeout", message=f"{what} did not finish within {limit:g} s " + (
+            f"and was stopped, using {used / (1 << 30):.1f} GB of the {self.limits.memory_mb:,} "
+            "MB it may use (memory that grows without end: a list or array that keeps growing?)"
+            if hoards else "(an endless loop?) and was stopped"))
 
     def _death(self, what: str) -> str:
         """Explain how the process ended, then forget it so the next request starts a new one."""

@@ -19,8 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import (AS_ROOT, NAMES, REPO, grader_env, hidden_grader, make_submission,
-                      run_grader, sandboxed, signals_scoped, write_file)
+from conftest import (AS_ROOT, NAMES, REPO, grade_json, grader_env, hidden_grader,
+                      make_submission, run_grader, sandboxed, signals_scoped, write_file)
 
 # Seven functions with the right shapes and dtypes but wrong values.
 WRONG = """
@@ -793,3 +793,27 @@ def test_a_student_name_with_escape_sequences_is_written_as_text(tmp_path):
     for text in (proc.stdout, proc.stderr, written):
         assert "\x1b" not in text and "\x07" not in text, repr(text)
     assert "␛]0;pwned␇[bold]eve␛[2J" in out.read_text()
+
+
+HOGS = {  # relu's body -> what the grader says, whichever limit the hog meets first
+    "memory past the limit": "hoard = []\n    while True:\n        hoard.append(np.ones(10**7))",
+    "memory that grows until the time is up":
+        "hoard = [np.ones(10**7) for _ in range(9)]\n    time.sleep(60)",
+}
+
+
+@pytest.mark.parametrize("hog", HOGS)
+def test_a_memory_hog_is_told_the_same_cause_under_any_load(tmp_path, monkeypatch, hog):
+    # Under --jobs 2 a hog can reach the call's time limit before the memory limit; both say
+    # that memory grows, and the first says how much it held (9 x 80 MB of 1,024 MB).
+    monkeypatch.setenv("NN_GRADER_MEMORY_MB", "1024")
+    path = tmp_path / "hog.py"
+    path.write_text(f"import time\nimport numpy as np\n\ndef relu(Z):\n    {HOGS[hog]}\n")
+    run = grade_json(path, tmp_path / "t", "relu", timeout=4)
+    relu = run.exercise("relu")
+    assert relu["status"] == "error", run.describe()
+    assert "memory that grows without end" in relu["message"], relu["message"]
+    assert ("MemoryError" in relu["message"]) == (hog == "memory past the limit")
+    if hog != "memory past the limit":
+        assert "did not finish within 4 s and was stopped, using 0.7 GB of the 1,024 MB" \
+            in relu["message"]

@@ -1,0 +1,50 @@
+"""grader/pool.py: a forked grader is `python -m grader` in every way batch relies on."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+
+from conftest import SOLUTIONS, grader_env
+
+from grader.pool import Graders
+
+
+def test_a_forked_grader_is_a_grader_with_its_own_session_environment_and_files(tmp_path):
+    graders = Graders()
+    env = dict(grader_env(tmp_path), NO_COLOR="1", NN_GRADER_MEMORY_MB="1024")
+    out, err = tmp_path / "out", tmp_path / "err"
+    proc = graders.start(["relu", "softmax", "--submission", str(SOLUTIONS), "--json", "--seed",
+                          "7"], env, out, err)
+    proc.join(120)
+    assert proc.exitcode == 0, err.read_text()
+    result = json.loads(out.read_text())
+    assert result["seed"] == 7 and [e["status"] for e in result["exercises"]] == ["passed"] * 2
+    # A relative path means what it means in the repository, where every grader starts.
+    bad = graders.start(["--submission", "no/such/file.py"], env, out, err)
+    bad.join(60)
+    assert bad.exitcode == 2 and "does not exist" in err.read_text()
+    assert out.read_text() == ""  # each run's output files are its own
+
+
+def test_a_forked_grader_leads_its_group_so_batch_can_stop_it_and_its_worker(tmp_path):
+    slow = tmp_path / "slow.py"
+    slow.write_text("import time\ndef relu(Z):\n    time.sleep(60)\n")
+    proc = Graders().start(["relu", "--submission", str(slow), "--json", "--seed", "0",
+                            "--timeout", "60"], grader_env(tmp_path), tmp_path / "o",
+                           tmp_path / "e")
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if os.getpgid(proc.pid) == proc.pid:
+                break
+        except ProcessLookupError:
+            break
+        time.sleep(0.05)
+    assert os.getpgid(proc.pid) == proc.pid and os.getsid(proc.pid) == proc.pid
+    from grader.batch import _end
+
+    started = time.monotonic()
+    _end(proc)
+    assert proc.exitcode is not None and time.monotonic() - started < 10
