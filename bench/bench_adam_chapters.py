@@ -36,9 +36,8 @@ sys.path.insert(0, str(REPO))
 
 from grader import data as data_module, network, trainer  # noqa: E402
 from grader.catalog import BY_NUMBER  # noqa: E402
-from grader.limits import Limits  # noqa: E402
-from grader.training import Data, first_params, run_training  # noqa: E402
-from grader.worker import Worker  # noqa: E402
+from grader.training import Data, first_params  # noqa: E402
+from verdicts import verdict_runs  # noqa: E402
 from solutions.adam_step import adam_step  # noqa: E402
 from solutions.backward_deep import backward_deep  # noqa: E402
 from solutions.backward_prop import backward_prop  # noqa: E402
@@ -60,21 +59,6 @@ def passes(params: dict, xb: np.ndarray, yb: np.ndarray) -> dict:
     Z1, A1, Z2, A2 = forward_prop(params["W1"], params["b1"], params["W2"], params["b2"], xb)
     return dict(zip(("W1", "b1", "W2", "b2"), backward_prop(
         Z1, A1, Z2, A2, params["W1"], params["W2"], xb, yb)))
-
-
-def verdict_runs(data: Data, seeds: int) -> None:
-    devs, seconds = [], []
-    with Worker(REPO / "solutions", Limits(training=VERDICT.budget)) as worker:
-        for seed in range(seeds):
-            result = run_training(worker, data, VERDICT,
-                                  dataclasses.replace(VERDICT.settings, seed=seed))
-            devs.append(result.dev_accuracy)
-            seconds.append(result.seconds)
-            print(f"verdict seed {seed}: {result.status}, dev {result.dev_accuracy:.4f}, test "
-                  f"{result.test_accuracy:.4f}, {result.steps} steps, {result.seconds:.2f} s")
-    print(f"verdict: worst dev {min(devs):.4f} (target {VERDICT.target:.2f}), mean "
-          f"{statistics.mean(devs):.4f}, median {statistics.median(seconds):.2f} s "
-          f"(budget {VERDICT.budget:g} s)")
 
 
 def harness(data: Data) -> float:
@@ -149,7 +133,7 @@ def main() -> None:
     data = Data.load(data_module.DATA_DIR / VERDICT.train_file,
                      data_module.DATA_DIR / VERDICT.test_file, VERDICT.dev_size)
     if args.seeds:
-        verdict_runs(data, args.seeds)
+        verdict_runs(data, args.seeds, VERDICT)
     phases: dict[str, float] = {}
     times = {"harness (solutions)": [harness(data) for _ in range(args.runs)],
              "numpy float64": [numpy_epoch(data, np.float64, phases) for _ in range(args.runs)],

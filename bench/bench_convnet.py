@@ -36,9 +36,8 @@ sys.path.insert(0, str(REPO))
 
 from grader import data as data_module, trainer  # noqa: E402
 from grader.catalog import BY_NUMBER  # noqa: E402
-from grader.limits import Limits  # noqa: E402
-from grader.training import Data, first_params, param_shapes, run_training  # noqa: E402
-from grader.worker import Worker  # noqa: E402
+from grader.training import Data, first_params, param_shapes  # noqa: E402
+from verdicts import verdict_runs  # noqa: E402
 import solutions.conv_backward  # noqa: E402
 import solutions.conv_forward  # noqa: E402
 from solutions import adam_step, maxpool_backward, maxpool_forward, relu, relu_deriv, softmax  # noqa: E402
@@ -71,21 +70,6 @@ def functions(count: bool = False) -> dict[str, Callable]:
            "relu_deriv": relu_deriv.relu_deriv, "softmax": softmax.softmax,
            "adam_step": adam_step.adam_step}
     return {k: timed(k, f) for k, f in fns.items()} if count else fns
-
-
-def verdict_runs(data: Data, seeds: int) -> None:
-    devs, seconds = [], []
-    with Worker(REPO / "solutions", Limits(training=VERDICT.budget)) as worker:
-        for seed in range(seeds):
-            result = run_training(worker, data, VERDICT,
-                                  dataclasses.replace(VERDICT.settings, seed=seed))
-            devs.append(result.dev_accuracy)
-            seconds.append(result.seconds)
-            print(f"verdict seed {seed}: {result.status}, dev {result.dev_accuracy:.4f}, test "
-                  f"{result.test_accuracy:.4f}, {result.steps} steps, {result.seconds:.1f} s")
-    print(f"verdict: worst dev {min(devs):.4f} (target {VERDICT.target}), mean "
-          f"{statistics.mean(devs):.4f}, median {statistics.median(seconds):.1f} s (training "
-          f"stops at {VERDICT.settings.seconds:g} s)")
 
 
 def harness_epoch(data: Data, fns: dict[str, Callable]) -> float:
@@ -170,7 +154,7 @@ def main() -> None:
     data = Data.load(data_module.DATA_DIR / VERDICT.train_file,
                      data_module.DATA_DIR / VERDICT.test_file, VERDICT.dev_size)
     if args.seeds:
-        verdict_runs(data, args.seeds)
+        verdict_runs(data, args.seeds, VERDICT)
     forward, both = harness_batches(data, args.batches)
     ours = {"forward": forward, "forward + backward": both,
             "epoch": statistics.median(harness_epoch(data, functions())

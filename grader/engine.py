@@ -187,12 +187,20 @@ class Collector:
                               f"{err}); please report this")
 
 
+# pytest's plugins that the checks do not use (no fixtures of theirs, no terminal, no doctests):
+# left out, they cost no imports (pdb, unittest, xml) and no hooks on every check.
+UNUSED_PLUGINS = [arg for name in ("terminal", "debugging", "unittest", "pastebin", "junitxml",
+                                   "doctest", "setuponly", "setupplan", "stepwise", "legacypath",
+                                   "tmpdir", "monkeypatch", "recwarn", "logging", "faulthandler")
+                  for arg in ("-p", f"no:{name}")]
+
+
 def run_checks(worker: Worker, exercises: list[Exercise], seed: int) -> list[ExerciseResult]:
     worker.loaded()  # a worker that cannot start stops grading here, not inside a check
     collector = Collector(worker, seed, exercises)
     files = [str(modules.check_file(ex.name)) for ex in exercises]
     os.environ.setdefault("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")
-    code = pytest.main(["-p", "no:terminal", "--noconftest", "--rootdir", str(INI.parent),
+    code = pytest.main([*UNUSED_PLUGINS, "--noconftest", "--rootdir", str(INI.parent),
                         "-c", str(INI), *files], plugins=[collector])
     if collector.ctrl_c:  # pytest caught it: pass it on
         raise KeyboardInterrupt

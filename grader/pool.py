@@ -22,7 +22,8 @@ from grader.catalog import REPO
 
 # What the forkserver imports once: the grading path of `python -m grader --json`.
 PRELOAD = ["numpy", "pytest", "rich.console", "grader.cli", "grader.engine", "grader.worker",
-           "grader.training", "grader.report", "grader.data"]
+           "grader.training", "grader.report", "grader.data", "grader.checking",
+           "grader.gradcheck", "numpy.random"]
 
 
 def _context() -> multiprocessing.context.BaseContext:

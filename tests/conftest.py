@@ -111,6 +111,18 @@ def told(run: Run, name: str) -> str:
                       *(c["message"] for c in e["checks"])])
 
 
+def assert_each_bug_told(run: Run, exercises, statuses: dict[str, str],
+                         fragments_of: dict[str, tuple[str, ...]]) -> None:
+    """A learner file's grading: every exercise passed but those in `statuses`, and each
+    exercise in `fragments_of` was told every one of its fragments."""
+    assert run.returncode in (0, 1), run.stderr
+    assert run.statuses == dict.fromkeys(exercises, "passed") | statuses, summary(run)
+    for exercise, fragments in fragments_of.items():
+        said = told(run, exercise)
+        for fragment in fragments:
+            assert fragment in said, (exercise, fragment, said)
+
+
 def summary(run: Run) -> str:
     """One line per exercise: name, status, diagnosis, message (for assertion messages)."""
     return "\n".join(f"{e['name']}: {e['status']} {e['diagnosis']} {e['message']}"
