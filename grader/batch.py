@@ -19,7 +19,6 @@ import json
 import os
 import secrets
 import shutil
-import signal
 import sys
 import tempfile
 import threading
@@ -42,7 +41,6 @@ from grader.usage import (Parser, UsageError, add_assignment_option,
                           add_timeout_option, backup_path, chapter_argument, internal_error,
                           seed_argument)
 
-GRACE = 5.0  # seconds a stopped grader gets to stop its worker before it is killed
 
 GRADED, TIMEOUT, ERROR = "graded", "timeout", "error"
 
@@ -165,20 +163,23 @@ class Batch:
             + (["--assignment", os.path.abspath(self.assignment)] if self.assignment else [])
         env = dict(os.environ, NN_GRADER_MEMORY_MB=str(self.limits.memory_mb), NO_COLOR="1")
         started = time.perf_counter()
-        ran = self._run_grader(arguments, env)
-        if ran is not None and _died_loading(ran[0]):
-            # A worker that ended while loading, before any check: the code's doing, or the
-            # machine's (seen once in 400 gradings under load). Once more tells them apart.
+        ran, retried = self._run_grader(arguments, env), ""
+        if _spoiled(ran):
+            # A worker that ended while loading, before any check, is the code's doing or the
+            # machine's (seen once in 400 gradings under load); a grader that ended without
+            # a result never the code's. Once more tells them apart.
             again = self._run_grader(arguments, env)
-            if again is not None and not _died_loading(again[0]):
-                ran = again[0], again[1], ("graded twice: the first run's worker ended while "
-                                           "loading the code, the second did not")
+            if again is not None and not _spoiled(again):
+                retried = "graded twice: the first run's " + (
+                    "worker ended while loading the code" if _died_loading(ran[0]) else
+                    f"grader ended without a result ({ran[1]})") + ", the second did not"
+                ran = again
         row["seconds"] = round(time.perf_counter() - started, 2)
         if ran is None:
             row.update(status=TIMEOUT, message=f"grading took longer than {self.limits.submission:g} s "
                        "and was stopped")
             return row
-        result, err, retried = ran
+        result, err, _status = ran
         if result is None or result.get("error"):
             row["message"] = f"the grader could not grade it: {err}"
             return row
@@ -193,9 +194,9 @@ class Batch:
         return row
 
     def _run_grader(self, arguments: list[str], env: dict[str, str]
-                    ) -> tuple[dict[str, Any] | None, str, str] | None:
-        """One grader process: (its JSON result or None, the last line it wrote on stderr, "");
-        None when it ran out of time."""
+                    ) -> tuple[dict[str, Any] | None, str, int | None] | None:
+        """One grader process: (its JSON result or None, the last line it wrote on stderr,
+        its exit status); None when it ran out of time."""
         folder = Path(tempfile.mkdtemp(prefix="grader-", dir=self.scratch))
         out, err = folder / "stdout", folder / "stderr"
         try:
@@ -205,16 +206,16 @@ class Batch:
                 proc = self._graders.start(arguments, env, out, err)
                 self._running.add(proc)
             try:
-                proc.join(self.limits.submission)
-                if proc.exitcode is None:
-                    _end(proc)
+                status = self._graders.wait(proc, self.limits.submission)
+                if status is None:
+                    self._graders.stop(proc)
                     return None
             finally:
                 with self._lock:
                     self._running.discard(proc)
             said = _read(err).strip().splitlines()
-            last = (said or [f"exit status {proc.exitcode}"])[-1]
-            return (_result(_read(out)) if proc.exitcode in (0, 1) else None), last, ""
+            last = (said or [f"exit status {status}"])[-1]
+            return (_result(_read(out)) if status in (0, 1) else None), last, status
         finally:
             shutil.rmtree(folder, ignore_errors=True)
 
@@ -223,7 +224,7 @@ class Batch:
             self._stopping = True
             running = list(self._running)
         for proc in running:
-            _end(proc)
+            self._graders.stop(proc)
 
 
 def _result(out: str) -> dict[str, Any] | None:
@@ -242,6 +243,13 @@ def _result(out: str) -> dict[str, Any] | None:
     return result if ok else None
 
 
+def _spoiled(ran: tuple[dict[str, Any] | None, str, int | None] | None) -> bool:
+    """Whether a grader's run may be the machine's failure rather than the code's: its worker
+    ended while loading the code, or the grader ended without a result and not with exit
+    status 2 (its own one-sentence refusal of the submission)."""
+    return ran is not None and (_died_loading(ran[0]) or ran[2] not in (0, 1, 2))
+
+
 def _died_loading(result: dict[str, Any] | None) -> bool:
     """Whether every exercise is an error because the worker ended while loading the code."""
     exercises = (result or {}).get("exercises") or []
@@ -257,21 +265,6 @@ def _read(path: Path) -> str:
         return path.read_text(errors="replace")
     except OSError:
         return ""
-
-
-def _end(proc: BaseProcess) -> None:
-    """SIGTERM lets the grader stop its worker (and everything the worker started); SIGKILL
-    the whole group if it has not finished within GRACE seconds."""
-    for sig in (signal.SIGTERM, signal.SIGKILL):
-        try:
-            os.killpg(proc.pid, sig)
-        except OSError:  # gone, or not yet the leader of its group
-            if proc.exitcode is None:
-                proc.kill() if sig == signal.SIGKILL else proc.terminate()
-        proc.join(GRACE if sig == signal.SIGTERM else None)
-        if proc.exitcode is not None:
-            break
-    proc.join()
 
 
 def columns(exercises: tuple[Exercise, ...]) -> list[str]:

@@ -12,13 +12,19 @@ starts each grader afresh, as before.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
+import multiprocessing.connection
 import os
+import signal
 import sys
+import threading
 from multiprocessing.process import BaseProcess
 from pathlib import Path
 
 from grader.catalog import REPO
+
+GRACE = 5.0  # seconds a grader has to stop its worker after SIGTERM, before SIGKILL
 
 # What the forkserver imports once: the grading path of `python -m grader --json`.
 PRELOAD = ["numpy", "pytest", "rich.console", "grader.cli", "grader.engine", "grader.worker",
@@ -37,17 +43,48 @@ def _context() -> multiprocessing.context.BaseContext:
 class Graders:
     """Starts graders: `start(argv, env, out, err)` is `python -m grader ARGV` with the
     environment `env`, in the repository, its stdout and stderr written to `out` and `err`;
-    the process it returns leads a session of its own (its id is its group's) and its
-    exitcode is the grader's exit status."""
+    the process it returns leads a session of its own (its id is its group's). `wait` gives
+    its exit status, which is the grader's, and `stop` ends it with its worker.
+
+    Any number of threads may start and wait at once. multiprocessing's processes are not
+    made for that: every start() polls the other children, reading each one's exit status
+    from the same pipe that a join() in another thread reads, and the thread that finds the
+    pipe empty records exit status 255 (one grading in 40 of a batch once; 2 to 6 in
+    200 from four threads, tests/test_pool.py). Here every
+    read of an exit status, start()'s included, holds one lock.
+    """
 
     def __init__(self) -> None:
         self._ctx = _context()
+        self._lock = threading.Lock()
 
     def start(self, argv: list[str], env: dict[str, str], out: Path, err: Path) -> BaseProcess:
         process = self._ctx.Process(target=_grade, args=(argv, env, str(out), str(err)),
                                     daemon=False)
-        process.start()
+        with self._lock:
+            process.start()
         return process
+
+    def wait(self, process: BaseProcess, timeout: float | None = None) -> int | None:
+        """The exit status of `process`, or None while it still runs after `timeout` s."""
+        multiprocessing.connection.wait([process.sentinel], timeout)  # reads nothing
+        with self._lock:
+            return process.exitcode
+
+    def stop(self, process: BaseProcess) -> int | None:
+        """SIGTERM lets the grader stop its worker (and everything the worker started);
+        SIGKILL the whole group if it has not finished within GRACE seconds."""
+        for sig, patience in ((signal.SIGTERM, GRACE), (signal.SIGKILL, None)):
+            try:
+                os.killpg(process.pid, sig)
+            except OSError:  # gone, or not yet the leader of its group
+                if self.wait(process, 0) is None:
+                    with contextlib.suppress(ProcessLookupError):
+                        os.kill(process.pid, sig)
+            status = self.wait(process, patience)
+            if status is not None:
+                return status
+        return None
 
 
 def _grade(argv: list[str], env: dict[str, str], out: str, err: str) -> None:

@@ -41,6 +41,19 @@ def _scaled(X: np.ndarray, dtype: str = "float64") -> np.ndarray:
     return np.divide(X, 255.0, order="F", dtype=dtype)
 
 
+def _batch_pixels(X: np.ndarray, s: TrainingSettings
+                  ) -> Callable[[np.ndarray | slice], np.ndarray]:
+    """pixels(columns): those examples' pixels in [0, 1]. With mini-batches only each batch
+    is scaled, from the bytes kept column by column: training that stops early never scales
+    the whole set, and a fresh worker's first touch of 44 MB (chapter 1's set as float64)
+    costs more than the training itself."""
+    if s.batch_size is None:
+        whole = _scaled(X, s.dtype)
+        return lambda columns: whole
+    kept = np.asfortranarray(X)
+    return lambda columns: np.divide(kept[:, columns], 255.0, dtype=s.dtype)
+
+
 def batches(m: int, s: TrainingSettings) -> Iterator[tuple[int, np.ndarray | slice]]:
     """(epoch, the examples' columns) for every step: batches of a fresh shuffle of the m
     examples each epoch, drawn from the seed, or all of them at once."""
@@ -62,17 +75,17 @@ def train(functions: dict[str, Callable], *, X: np.ndarray, Y: np.ndarray, X_dev
     s = TrainingSettings(**settings)
     step_of, probabilities = _passes(functions, s)
     update = _optimiser(functions, s)
-    X, X_dev = _scaled(X, s.dtype), _scaled(X_dev, s.dtype)
+    pixels, X_dev, m = _batch_pixels(X, s), _scaled(X_dev, s.dtype), X.shape[1]
     params = [np.asarray(p, dtype=s.dtype) for p in params]
     history: list[dict] = []
     step, losses, first_loss, epoch = 0, [], None, 0
     started = time.perf_counter()
-    for epoch, columns in batches(X.shape[1], s):
-        xb, yb = X[:, columns], Y[columns]
+    for epoch, columns in batches(m, s):
+        xb, yb = pixels(columns), Y[columns]
         A, grads = step_of(params, xb, yb)
         with np.errstate(all="ignore"):
             loss = float(-np.log(np.asarray(A)[yb, np.arange(yb.size)]).mean())
-        params = list(update(params, grads, rate(s, step, X.shape[1])))
+        params = list(update(params, grads, rate(s, step, m)))
         step += 1
         losses.append(loss)
         first_loss = loss if first_loss is None else first_loss

@@ -738,6 +738,30 @@ def test_regrading_with_force_keeps_the_old_gradebook(tmp_path):
     assert len(list(tmp_path.glob("grades.backup-*.json"))) == 1
 
 
+def test_a_grader_that_ends_without_a_result_is_run_once_more(tmp_path, monkeypatch):
+    """A grader that ends with no result and not with its own refusal (exit status 2) is the
+    machine's failure, never the code's (which runs in the worker): graded again, the second
+    run counts and is said; twice is an error that names the status, never a silent zero."""
+    from grader import batch
+    from grader.limits import Limits
+
+    fine = {"score": MAX_SCORE, "max_score": MAX_SCORE, "training": {"status": "skipped"},
+            "exercises": [{"name": n, "status": "passed", "message": ""} for n in NAMES]}
+    lost = (None, "exit status 255", 255)
+    refused = (None, "error: the notebook is not JSON", 2)
+    sub = tmp_path / "alice.py"
+    sub.write_text((SOLUTIONS / "relu.py").read_text())
+    for replies, status, said in (([lost, (fine, "", 0)], batch.GRADED, "graded twice: the first "
+                                   "run's grader ended without a result (exit status 255)"),
+                                  ([lost, lost], batch.ERROR, "exit status 255"),
+                                  ([refused], batch.ERROR, "the notebook is not JSON")):
+        calls = iter(replies)
+        monkeypatch.setattr(batch.Batch, "_run_grader", lambda self, command, env: next(calls))
+        row = batch.Batch(0, train=False, limits=Limits()).grade("alice", sub)
+        assert row["status"] == status and said in row["message"], row
+        assert next(calls, None) is None  # every reply was asked for: no third run
+
+
 def test_a_downloaded_copy_of_an_exercise_file_is_graded_as_that_file(tmp_path):
     """A browser saves a second download as 'softmax (1).py': forward_prop's own
     `from .softmax import softmax` must still find it."""
@@ -767,7 +791,7 @@ def test_a_worker_that_ends_while_loading_is_graded_once_more(tmp_path, monkeypa
                                  ([died, died], 0.0, None), ([fine], MAX_SCORE, None)):
         calls = iter(replies)
         monkeypatch.setattr(batch.Batch, "_run_grader",
-                            lambda self, command, env: (next(calls), "", ""))
+                            lambda self, command, env: (next(calls), "", 0))
         row = batch.Batch(0, train=False, limits=Limits()).grade("alice", sub)
         assert row["status"] == batch.GRADED and row["score"] == score, row
         assert (said in row["message"]) if said else "graded twice" not in row["message"], row
