@@ -1,9 +1,10 @@
 """Throughput of `python -m grader batch`: a class of 200 submissions, a few of them hostile.
 
-Run by hand: python bench/bench_batch.py [--count 200] [--jobs 2] [--no-train] [--runs 1]. The
-class is mostly correct folders, then one-bug single files, untouched stubs and notebooks, and 4%
-of submissions that loop at import or in a function, sleep, hog memory, fake their output or
-leave a process behind; and one of each cheat in CHEATS, which must score 0. Prints the batch's
+Run by hand: python bench/bench_batch.py [--count 200] [--jobs 2] [--no-train] [--runs 1]
+[--honest]. The class is mostly correct folders, then one-bug single files, untouched stubs and
+notebooks, and (unless --honest) 4% of submissions that loop at import or in a function, sleep,
+hog memory, fake their output or leave a process behind, and one of each cheat in CHEATS, which
+must score 0. Prints the batch's
 own summary, submissions per second, what each hostile submission and cheat got, and the
 slowest submissions. The baseline, measured in the same run on the same class (alternating with
 batch, --runs times each, medians compared): one `python -m grader --submission ENTRY --json`
@@ -79,9 +80,10 @@ def one_file(replace: dict[str, str] | None = None) -> str:
     return text
 
 
-def make_class(folder: Path, count: int) -> dict[str, int]:
-    """Write `count` submissions into `folder`; return how many of each kind."""
-    hostile = max(len(HOSTILE), count // 25)
+def make_class(folder: Path, count: int, honest: bool = False) -> dict[str, int]:
+    """Write `count` submissions into `folder` (with `honest`, no hostile ones and no cheats);
+    return how many of each kind."""
+    hostile = 0 if honest else max(len(HOSTILE), count // 25)
     kinds = {"hostile": hostile, "bug": count // 5, "stub": count // 20, "notebook": count // 20}
     kinds["solution"] = count - sum(kinds.values())
     n = 0
@@ -108,10 +110,10 @@ def make_class(folder: Path, count: int) -> dict[str, int]:
         prelude, replace = HOSTILE[name]
         (folder / f"s{n:03d}_hostile_{name}.py").write_text(prelude + "\n" + one_file(replace))
         n += 1
-    for name, source in CHEATS.items():
+    for name, source in ({} if honest else CHEATS).items():
         (folder / f"s{n:03d}_cheat_{name}.py").write_text(source)
         n += 1
-    kinds["cheat"] = len(CHEATS)
+    kinds["cheat"] = 0 if honest else len(CHEATS)
     return kinds
 
 
@@ -138,11 +140,13 @@ def main() -> None:
     p.add_argument("--jobs", type=int, default=2)
     p.add_argument("--no-train", action="store_true")
     p.add_argument("--runs", type=int, default=1, help="runs of batch and of the baseline each")
+    p.add_argument("--honest", action="store_true",
+                   help="no hostile submissions nor cheats (which sit out their time limits)")
     args = p.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-batch-") as tmp:
         folder = Path(tmp) / "class"
         folder.mkdir()
-        kinds = make_class(folder, args.count)
+        kinds = make_class(folder, args.count, args.honest)
         count = sum(kinds.values())
         print("class:", ", ".join(f"{v} {k}" for k, v in kinds.items()))
         out = Path(tmp) / "grades.csv"

@@ -29,7 +29,7 @@ GRACE = 5.0  # seconds a grader has to stop its worker after SIGTERM, before SIG
 # What the forkserver imports once: the grading path of `python -m grader --json`.
 PRELOAD = ["numpy", "pytest", "rich.console", "grader.cli", "grader.engine", "grader.worker",
            "grader.training", "grader.report", "grader.data", "grader.checking",
-           "grader.gradcheck", "numpy.random"]
+           "grader.gradcheck", "numpy.random", "grader.warm"]
 
 
 def _context() -> multiprocessing.context.BaseContext:

@@ -527,3 +527,21 @@ def test_build_rebuilds_the_mnist_files_byte_for_byte(tmp_path: Path) -> None:
                     str(FULL_TARBALL), "--out", str(tmp_path)], check=True, capture_output=True)
     for path in SHIPPED:
         assert (tmp_path / path.name).read_bytes() == path.read_bytes(), path.name
+
+
+def test_training_data_is_loaded_once_while_its_files_stay_the_same(tmp_path: Path) -> None:
+    """Watch's regrades and batch's forked graders (grader.warm) find the digits loaded; a
+    file that changes is read again, and no grading can change what the next one reads."""
+    from grader.training import Data
+
+    rows = lines_of()
+    big = [rows[0]] + rows[1:] * 4  # enough examples to hold out a dev set
+    train, test = write(tmp_path / "train.csv", big), write(tmp_path / "test.csv", rows)
+    first = Data.load(train, test, dev_size=2)
+    assert Data.load(train, test, dev_size=2) is first
+    with pytest.raises(ValueError, match="read-only"):
+        first.X_train[0, 0] = 1
+    write(train, big + rows[1:])
+    os.utime(train, ns=(1, 1))  # a new modification time, however fast the test runs
+    again = Data.load(train, test, dev_size=2)
+    assert again is not first and again.X_train.shape[1] == first.X_train.shape[1] + len(rows) - 1
