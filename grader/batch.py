@@ -14,6 +14,7 @@ reference, a solution or another student's (grader.similarity): for a person to 
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
 import os
@@ -23,23 +24,24 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import Any
 
-from grader import similarity
+from grader import similarity, zygote
 from grader.assignment import Assignment, chosen_chapter, load
 from grader.catalog import CHAPTERS, Chapter, Exercise
 from grader.limits import CALL_SECONDS, MEMORY_MB, SUBMISSION_SECONDS, Limits
 from grader.locate import choose, ignored
-from grader.pool import Graders
+from grader.pool import Graders, Job
 from grader.sandbox import exposure
 from grader.shown import visible
 from grader.unpack import Unpackable, unpack
 from grader.usage import (Parser, UsageError, add_assignment_option,
                           add_timeout_option, backup_path, chapter_argument, internal_error,
                           seed_argument)
+from grader.worker import environment
 
 
 GRADED, TIMEOUT, ERROR = "graded", "timeout", "error"
@@ -108,7 +110,9 @@ class Batch:
         rules = load(assignment) if assignment else None
         self.counted = rules.exercises if rules else chapter.exercises
         self.max_score = rules.max_score if rules else chapter.max_score
-        self._running: set[BaseProcess] = set()
+        # What every grader runs with (and, through it, every worker: grader.worker).
+        self.env = dict(os.environ, NN_GRADER_MEMORY_MB=str(limits.memory_mb), NO_COLOR="1")
+        self._running: set[Job] = set()
         self._graders = Graders()
         self._lock = threading.Lock()
         self._stopping = False
@@ -161,7 +165,7 @@ class Batch:
                      "--timeout", str(self.limits.call), "--chapter", str(self.chapter.number)] \
             + ([] if self.train else ["--no-train"]) \
             + (["--assignment", os.path.abspath(self.assignment)] if self.assignment else [])
-        env = dict(os.environ, NN_GRADER_MEMORY_MB=str(self.limits.memory_mb), NO_COLOR="1")
+        env = self.env
         started = time.perf_counter()
         ran, retried = self._run_grader(arguments, env), ""
         if _spoiled(ran):
@@ -218,6 +222,24 @@ class Batch:
             return (_result(_read(out)) if status in (0, 1) else None), last, status
         finally:
             shutil.rmtree(folder, ignore_errors=True)
+
+    @contextlib.contextmanager
+    def warm(self) -> Iterator[None]:
+        """While it lasts, graders wait warm between submissions (grader.pool) and their
+        workers are forked from a zygote where learner code cannot reach one (grader.zygote;
+        else each worker starts a fresh Python); both end with it."""
+        forking = self.scratch is not None and zygote.available()
+        workers = zygote.Zygote(self.scratch / "zygote", environment(self.env)) \
+            if forking else None
+        if workers is not None:
+            self.env[zygote.SOCKET_VARIABLE] = str(workers.socket)
+        try:
+            yield
+        finally:
+            self._graders.close()
+            if workers is not None:
+                del self.env[zygote.SOCKET_VARIABLE]
+                workers.close()
 
     def stop(self) -> None:
         with self._lock:
@@ -354,7 +376,8 @@ def main(argv: list[str]) -> int:
         batch = Batch(seed, train=not args.no_train, limits=limits, chapter=chapter,
                       scratch=Path(scratch), assignment=args.assignment)
         started = time.perf_counter()
-        rows = _run(batch, entries, args.jobs)
+        with batch.warm():
+            rows = _run(batch, entries, args.jobs)
         seconds = time.perf_counter() - started
     skipped = not_graded(args.dir, entries)
     meta = {"seed": seed, "chapter": chapter.number, "max_score": batch.max_score,

@@ -32,14 +32,14 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from grader import modules, sandbox, shown, wire
+from grader import modules, sandbox, shown, wire, zygote
 from grader.catalog import NAMES
 from grader.limits import Limits
 from grader.sandbox import NOBODY, SANDBOX_FAILED
@@ -57,6 +57,22 @@ REPLIES_HELD = 2  # messages read ahead of the grader: with wire's caps, under 1
 PASSED_ENV = ("PATH", "LANG", "LANGUAGE", "TZ", "TERM", "NO_COLOR", "PYTHONPATH", "PYTHONHOME",
               "PYTHONNOUSERSITE", "PYTHONPLATLIBDIR", "PYTHONHASHSEED", "PYTHONIOENCODING",
               "PYTHONUTF8", "VIRTUAL_ENV", "CONDA_PREFIX", "LD_LIBRARY_PATH", "MPLBACKEND")
+
+
+def environment(source: Mapping[str, str]) -> dict[str, str]:
+    """What a worker started from a process with the environment `source` inherits of it,
+    before the variables of each worker (its limits, scratch folder, copy and user id)."""
+    env = {k: v for k, v in source.items() if os.name != "posix" or k in PASSED_ENV
+           or k.startswith(("LC_", "NN_GRADER_"))}  # no tokens, no sockets of the user's
+    for private in ("NN_GRADER_UID", zygote.SOCKET_VARIABLE):
+        env.pop(private, None)
+    env.update(PYTHONDONTWRITEBYTECODE="1", OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1",
+               MKL_NUM_THREADS="1")
+    if site.ENABLE_USER_SITE:  # packages installed with pip --user stay importable
+        env["PYTHONUSERBASE"] = site.getuserbase()
+    package_parent = str(Path(__file__).resolve().parent.parent)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_parent, env.get("PYTHONPATH")]))
+    return env
 
 
 @dataclass
@@ -130,7 +146,7 @@ class Worker:
     def __init__(self, submission: Path, limits: Limits = Limits()) -> None:
         self.submission = Path(os.path.abspath(submission))  # a link stays a link: see staging
         self.limits = limits
-        self._proc: subprocess.Popen | None = None
+        self._proc: subprocess.Popen | zygote.Forked | None = None
         self._replies: queue.Queue = queue.Queue()
         self._closed = threading.Event()  # set when the running worker is stopped
         self._loaded: dict | None = None
@@ -149,18 +165,10 @@ class Worker:
         if self._staging is None:
             self._staging = stage(self.submission, self._root)
         scratch = tempfile.mkdtemp(prefix="scratch-", dir=self._staging)  # a fresh one each time
-        env = {k: v for k, v in os.environ.items() if os.name != "posix" or k in PASSED_ENV
-               or k.startswith(("LC_", "NN_GRADER_"))}  # no tokens, no sockets of the user's
+        env = environment(os.environ)
         env.update(NN_GRADER_MEMORY_MB=str(self.limits.memory_mb),
-                   NN_GRADER_SCRATCH_MB=str(self.limits.scratch_mb), PYTHONDONTWRITEBYTECODE="1",
-                   OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1",
-                   MKL_NUM_THREADS="1", TMPDIR=scratch, HOME=scratch,
-                   NN_GRADER_STAGING=str(self._staging))
-        if site.ENABLE_USER_SITE:  # packages installed with pip --user stay importable
-            env["PYTHONUSERBASE"] = site.getuserbase()
-        package_parent = str(Path(__file__).resolve().parent.parent)
-        env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_parent, env.get("PYTHONPATH")]))
-        env.pop("NN_GRADER_UID", None)
+                   NN_GRADER_SCRATCH_MB=str(self.limits.scratch_mb), TMPDIR=scratch,
+                   HOME=scratch, NN_GRADER_STAGING=str(self._staging))
         if self._root:  # one id for the worker's user and group, kept across restarts
             self._uid = sandbox.private_id() if self._uid is None else self._uid
             os.chown(scratch, self._uid, self._uid)
@@ -169,7 +177,7 @@ class Worker:
             os.chown(self._staging / "submission", 0, self._uid)
             os.chmod(self._staging / "submission", 0o750)
             env.update(NN_GRADER_UID=str(self._uid))
-        self._proc = subprocess.Popen(
+        self._proc = zygote.spawn(env, scratch, self._log.fileno()) or subprocess.Popen(
             [sys.executable, "-m", "grader.serve"], stdin=subprocess.PIPE,
             stdout=subprocess.PIPE, stderr=self._log, cwd=scratch, env=env,
             start_new_session=os.name == "posix")
@@ -448,14 +456,14 @@ class Worker:
         return f"{what} {how}"
 
     @staticmethod
-    def _kill(proc: subprocess.Popen) -> None:
+    def _kill(proc: subprocess.Popen | zygote.Forked) -> None:
         with contextlib.suppress(OSError):
             if os.name == "posix":
                 os.killpg(proc.pid, signal.SIGKILL)
             else:
                 proc.kill()
 
-    def _kill_all(self, proc: subprocess.Popen) -> None:
+    def _kill_all(self, proc: subprocess.Popen | zygote.Forked) -> None:
         self._kill(proc)
         self._kill_user()
 

@@ -1,4 +1,5 @@
-"""grader/pool.py: a forked grader is `python -m grader` in every way batch relies on."""
+"""grader/pool.py: a warm grader is `python -m grader` in every way batch relies on, job after
+job."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from conftest import SOLUTIONS, grader_env
 from grader.pool import Graders
 
 
-def test_a_forked_grader_is_a_grader_with_its_own_session_environment_and_files(tmp_path):
+def test_a_warm_grader_is_a_grader_with_its_own_session_environment_and_files(tmp_path):
     graders = Graders()
     env = dict(grader_env(tmp_path), NO_COLOR="1", NN_GRADER_MEMORY_MB="1024")
     out, err = tmp_path / "out", tmp_path / "err"
@@ -26,6 +27,26 @@ def test_a_forked_grader_is_a_grader_with_its_own_session_environment_and_files(
     bad = graders.start(["--submission", "no/such/file.py"], env, out, err)
     assert graders.wait(bad, 60) == 2 and "does not exist" in err.read_text()
     assert out.read_text() == ""  # each run's output files are its own
+    assert bad.grader is proc.grader  # the same warm process, job after job
+    graders.close()
+    assert graders.wait(graders.start(["--no-such-option"], env, out, err), 60) == 2
+
+
+def test_what_a_warm_grader_graded_before_changes_nothing_of_the_next_result(tmp_path):
+    wrong, right = tmp_path / "wrong.py", tmp_path / "right.py"
+    wrong.write_text("import numpy as np\ndef relu(Z):\n    return np.abs(Z)\n")
+    right.write_text((SOLUTIONS / "relu.py").read_text())
+    env = dict(grader_env(tmp_path), NO_COLOR="1")
+    graders, results = Graders(), []
+    for sub in (wrong, right, wrong):
+        out = tmp_path / f"out{len(results)}"
+        job = graders.start(["relu", "--submission", str(sub), "--json", "--seed", "3",
+                             "--no-train"], env, out, tmp_path / "err")
+        assert graders.wait(job, 120) in (0, 1)
+        result = json.loads(out.read_text())
+        results.append([(e["status"], e["message"]) for e in result["exercises"]])
+    assert results[0][0][0] == "failed" and results[1][0][0] == "passed"
+    assert results[2] == results[0]
 
 
 def test_a_forked_grader_leads_its_group_so_batch_can_stop_it_and_its_worker(tmp_path):
@@ -34,15 +55,16 @@ def test_a_forked_grader_leads_its_group_so_batch_can_stop_it_and_its_worker(tmp
     graders = Graders()
     proc = graders.start(["relu", "--submission", str(slow), "--json", "--seed", "0",
                           "--timeout", "60"], grader_env(tmp_path), tmp_path / "o", tmp_path / "e")
+    pid = proc.grader.process.pid
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
-            if os.getpgid(proc.pid) == proc.pid:
+            if os.getpgid(pid) == pid:
                 break
         except ProcessLookupError:
             break
         time.sleep(0.05)
-    assert os.getpgid(proc.pid) == proc.pid and os.getsid(proc.pid) == proc.pid
+    assert os.getpgid(pid) == pid and os.getsid(pid) == pid
     started = time.monotonic()
     assert graders.stop(proc) is not None and time.monotonic() - started < 10
 
