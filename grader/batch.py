@@ -31,7 +31,7 @@ from typing import Any
 
 from grader import similarity, zygote
 from grader.assignment import Assignment, chosen_chapter, load
-from grader.catalog import CHAPTERS, Chapter, Exercise
+from grader.catalog import CHAPTERS, NAMES, Chapter, Exercise
 from grader.limits import CALL_SECONDS, MEMORY_MB, SUBMISSION_SECONDS, Limits
 from grader.locate import choose, ignored
 from grader.pool import Graders, Job
@@ -362,7 +362,14 @@ def main(argv: list[str]) -> int:
         if not path.parent.is_dir():
             raise UsageError(f"cannot write {path}: the folder {path.parent} does not exist")
     earlier = _gradebook(json_path, chapter, args.seed, rules) if args.merge else None
-    entries = submissions(args.dir)
+    exercise_files = sorted(f.name for f in args.dir.glob("*.py") if f.stem in NAMES)
+    if exercise_files:  # `batch class/bob --merge`: one student's folder, regraded
+        entries = {_student(args.dir.resolve()): args.dir}
+        print(f"{args.dir} holds exercise files ({', '.join(exercise_files[:3])}"
+              f"{', ...' if len(exercise_files) > 3 else ''}): graded as one submission, "
+              f"{next(iter(entries))}'s", file=sys.stderr)
+    else:
+        entries = submissions(args.dir)
     if not entries:
         raise UsageError(f"{args.dir} holds no .py file, folder, .ipynb notebook or .zip")
 
@@ -379,7 +386,7 @@ def main(argv: list[str]) -> int:
         with batch.warm():
             rows = _run(batch, entries, args.jobs)
         seconds = time.perf_counter() - started
-    skipped = not_graded(args.dir, entries)
+    skipped = {} if exercise_files else not_graded(args.dir, entries)
     meta = {"seed": seed, "chapter": chapter.number, "max_score": batch.max_score,
             "jobs": args.jobs, "train": not args.no_train,
             "time_limit": args.time_limit, "memory_mb": args.memory,

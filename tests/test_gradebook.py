@@ -136,6 +136,25 @@ def test_regrading_one_student_keeps_the_others(tmp_path, gradebook):
     assert backup.read_text() == before
 
 
+def test_regrading_one_students_folder_of_exercises_grades_that_student(tmp_path):
+    """`batch class/bob --merge`, the folder of one student's exercise files: bob's row is
+    regraded, never one row per file (relu, softmax, ...)."""
+    folder = tmp_path / "class"
+    for name, source in (("ann", RIGHT), ("bob", WRONG)):
+        write_file(folder / name / "relu.py", source)
+    out = tmp_path / "grades.csv"
+    first = run_grader(["batch", str(folder), "--out", str(out), "--no-train", "--seed", "7"],
+                       tmp_path / "t")
+    assert first.returncode == 0 and list(_rows(out)) == ["ann", "bob"], first.stderr
+    write_file(folder / "bob" / "relu.py", RIGHT)
+    write_file(folder / "bob" / "notes.txt", "my notes")
+    run = run_grader(["batch", str(folder / "bob"), "--out", str(out), "--no-train", "--merge"],
+                     tmp_path / "t", cwd=folder)
+    assert run.returncode == 0 and "graded as one submission, bob's" in run.stderr, run.stderr
+    rows = _rows(out)
+    assert list(rows) == ["ann", "bob"] and rows["bob"]["relu"] == "passed", rows
+
+
 @pytest.mark.parametrize("extra, says", [
     (["--seed", "8"], "graded with --seed 7"),
     (["--chapter", "2"], "the gradebook of chapter 1, not chapter 2"),
