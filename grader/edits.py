@@ -108,6 +108,14 @@ class Program:
     # The words said of an explanation -> the nodes its edits replaced (broader ones win).
     origins: dict[str, frozenset[int]] = field(default_factory=dict, repr=False)
 
+    def forget(self) -> None:
+        """Start afresh for another submission (or another grading in watch): what explained,
+        or failed to explain, an earlier one's outputs is no evidence for this one's."""
+        self._recent.clear()
+        self._pairs_tried.clear()
+        self._misses.clear()
+        self.origins.clear()
+
     def __post_init__(self) -> None:
         self.source = textwrap.dedent(self.source).strip()
         self.tree = ast.parse(self.source)

@@ -199,6 +199,10 @@ UNUSED_PLUGINS = [arg for name in ("terminal", "debugging", "unittest", "pastebi
 
 def run_checks(worker: Worker, exercises: list[Exercise], seed: int) -> list[ExerciseResult]:
     worker.loaded()  # a worker that cannot start stops grading here, not inside a check
+    for ex in exercises:  # a process grades many (batch's warm graders, watch): each afresh
+        program = getattr(modules.module(ex.name), "PROGRAM", None)
+        if program is not None:
+            program.forget()
     collector = Collector(worker, seed, exercises)
     files = [str(modules.check_file(ex.name)) for ex in exercises]
     os.environ.setdefault("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")

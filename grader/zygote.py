@@ -12,13 +12,14 @@ zygote reaps its children and sends each one's exit status back on the request's
 batch starts one (`Zygote`) and names its socket to the graders in NN_GRADER_ZYGOTE; a grader
 that cannot reach it, or whose workers would start with another interpreter or environment,
 starts a fresh worker instead (`spawn` returns None). Learner code cannot reach the zygote:
-a worker may open no socket (seccomp), and may not signal it (its own user id, or Landlock's
-scope); where that does not hold, batch starts no zygote (`available`).
+a worker may open no socket (seccomp) and runs as a user of its own (the grader is root);
+where that does not hold, batch starts no zygote (`available`).
 """
 
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import json
 import os
 import selectors
@@ -45,16 +46,15 @@ REQUEST_LIMIT = 1 << 20
 
 def available() -> bool:
     """Whether workers here can be kept from the zygote: Linux, where grader.sandbox forbids
-    them sockets, and where they cannot signal it either, as each runs as a user of its own
-    (the grader is root) or Landlock scopes signals (Linux 6.12+). A worker that killed the
-    zygote would lose the exit status of every other submission's worker."""
+    them sockets, as root, where each runs as a user of its own. (Running as the zygote's user,
+    learner code could end it, with prlimit if signals are scoped: every other submission's
+    worker would lose its exit status.)"""
     import platform
 
     from grader import sandbox
 
     machine = platform.machine().lower().replace("arm64", "aarch64").replace("amd64", "x86_64")
-    return sys.platform == "linux" and machine in sandbox.AUDIT_ARCH and (
-        os.geteuid() == 0 or sandbox.landlock_wanted() >= 6)
+    return sys.platform == "linux" and machine in sandbox.AUDIT_ARCH and os.geteuid() == 0
 
 
 def startup_of(env: Mapping[str, str]) -> dict[str, str]:
@@ -188,41 +188,60 @@ def serve(path: str) -> None:
                     os.read(wake_read, 1 << 16)
                 _reap(children)
             else:
-                conn = listener.accept()[0]
-                with contextlib.suppress(OSError):
-                    _fork(conn, own, children, (listener, selector, wake_read, wake_write))
+                try:
+                    conn = listener.accept()[0]
+                except OSError:
+                    continue
+                _answer(conn, own, children, (listener, selector))
 
 
-def _fork(conn: socket.socket, own: dict[str, str], children: dict[int, socket.socket],
-          zygote: tuple) -> None:
-    conn.settimeout(10)  # a grader is trusted, but one that stalls must not stall the rest
-    message, fds, _flags, _address = socket.recv_fds(conn, 1 << 16, 4)
+def _answer(conn: socket.socket, own: dict[str, str], children: dict[int, socket.socket],
+            zygote: tuple) -> None:
+    """Fork the worker a request asks for and send its pid, or -1 (the grader then starts a
+    fresh one); whatever the request holds, the zygote goes on."""
+    fds: list[int] = []
     try:
-        if len(fds) != 4 or len(message) < STATUS.size:
-            raise OSError("a request without its pipes")
-        size = STATUS.unpack(message[:STATUS.size])[0]
-        if not 0 < size <= REQUEST_LIMIT:
-            raise OSError("a request of the wrong size")
-        body = message[STATUS.size:]
-        while len(body) < size:
-            chunk = conn.recv(size - len(body))
-            if not chunk:
-                raise OSError("a request that ended early")
-            body += chunk
-        request = json.loads(body)
-        env, cwd = dict(request["env"]), str(request["cwd"])
-        if request.get("python") != sys.executable or startup_of(env) != own:
-            conn.sendall(STATUS.pack(-1))  # its worker would not start as a fresh one would
-            conn.close()
-            return
+        conn.settimeout(10)  # a grader is trusted, but one that stalls must not stall the rest
+        message, fds, _flags, _address = socket.recv_fds(conn, 1 << 16, 4)
+        env, cwd = _request(conn, message, fds)
+        if startup_of(env) != own:  # its worker would not start as a fresh one would
+            raise ValueError("another environment")
+        ready_read, ready_write = os.pipe()
         pid = os.fork()
         if pid == 0:
-            _become_worker(fds, env, cwd, zygote)
+            os.close(ready_read)
+            _become_worker(fds, env, cwd, ready_write, children, zygote)
+        os.close(ready_write)
+        os.read(ready_read, 1)  # it leads its own group now: killpg(pid) reaches it
+        os.close(ready_read)
         children[pid] = conn
         conn.sendall(STATUS.pack(pid))
+    except Exception:  # noqa: BLE001 - a refusal, never the zygote's end
+        with contextlib.suppress(OSError):
+            conn.sendall(STATUS.pack(-1))
+        if conn not in children.values():
+            conn.close()
     finally:
         for fd in fds:
             os.close(fd)
+
+
+def _request(conn: socket.socket, message: bytes, fds: list[int]) -> tuple[dict[str, str], str]:
+    if len(fds) != 4 or len(message) < STATUS.size:
+        raise ValueError("a request without its pipes")
+    size = STATUS.unpack(message[:STATUS.size])[0]
+    if not 0 < size <= REQUEST_LIMIT:
+        raise ValueError("a request of the wrong size")
+    body = message[STATUS.size:]
+    while len(body) < size:
+        chunk = conn.recv(size - len(body))
+        if not chunk:
+            raise ValueError("a request that ended early")
+        body += chunk
+    request = json.loads(body)
+    if request.get("python") != sys.executable:
+        raise ValueError("another interpreter")
+    return {str(k): str(v) for k, v in dict(request["env"]).items()}, str(request["cwd"])
 
 
 def _reap(children: dict[int, socket.socket]) -> None:
@@ -240,21 +259,25 @@ def _reap(children: dict[int, socket.socket]) -> None:
             conn.close()
 
 
-def _become_worker(fds: list[int], env: dict[str, str], cwd: str, zygote: tuple) -> None:
+def _become_worker(fds: list[int], env: dict[str, str], cwd: str, ready: int,
+                   children: dict[int, socket.socket], zygote: tuple) -> None:
     """In the child: what `python -m grader.serve` is, with `env` in `cwd`; never returns."""
     code = 1
     try:
-        listener, selector, *wake = zygote
         signal.set_wakeup_fd(-1)
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-        selector.close()
-        listener.close()
+        for held in (*children.values(), *zygote):  # the zygote's, and other workers' graders'
+            held.close()
+        children.clear()
         os.setsid()
-        for target, fd in enumerate(fds):  # stdin, stdout, stderr and the grader's life pipe
-            os.dup2(fd, 100 + target)  # out of the way of 0-3 first: they may be among them
-        for target in range(4):
-            os.dup2(100 + target, target)
-        os.closerange(LIFE_FD + 1, os.sysconf("SC_OPEN_MAX"))  # the zygote's and others' pipes
+        os.close(ready)
+        # stdin, stdout, stderr and the grader's life pipe become 0-3: first moved above all
+        # of them, so that no dup2 overwrites one still to be moved.
+        above = max(*fds, LIFE_FD) + 1
+        moved = [fcntl.fcntl(fd, fcntl.F_DUPFD, above) for fd in fds]
+        for target, fd in enumerate(moved):
+            os.dup2(fd, target)
+        os.closerange(LIFE_FD + 1, os.sysconf("SC_OPEN_MAX"))  # the zygote's and the copies
         os.chdir(cwd)
         os.environ.clear()
         os.environ.update(env, NN_GRADER_LIFE_FD=str(LIFE_FD))
@@ -269,6 +292,11 @@ def _become_worker(fds: list[int], env: dict[str, str], cwd: str, zygote: tuple)
         tempfile.tempdir = None  # TMPDIR is the worker's scratch folder now
         from grader import serve
 
+        # As `python -m grader.serve` started in cwd would have them (the hash seed of str
+        # keys is the one thing shared: Python draws it only when it starts).
+        sys.argv[:] = [serve.__file__]
+        sys.path[0] = cwd
+        sys.modules["__main__"] = serve
         serve.main()
         code = 0
     except SystemExit as done:

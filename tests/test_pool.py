@@ -87,3 +87,25 @@ def test_graders_started_and_awaited_from_many_threads_each_get_their_own_exit_s
     for thread in threads:
         thread.join()
     assert statuses == [2] * 200, collections.Counter(statuses)  # a usage error, every time
+
+
+def test_a_warm_grader_names_the_mistake_whatever_it_graded_before(tmp_path):
+    """The edit search keeps what it learnt while it grades one submission: a softmax that
+    nothing explains, graded first by the same grader, must not stop the next submission's
+    search (its cause went missing when the search state outlived the submission)."""
+    junk, flipped = tmp_path / "junk.py", tmp_path / "flipped.py"
+    junk.write_text("import numpy as np\ndef softmax(Z):\n    return np.cos(Z) * 0.37 + 0.11\n")
+    flipped.write_text("import numpy as np\ndef softmax(Z):\n"
+                       "    E = np.exp(Z - np.max(Z, axis=0, keepdims=True))\n"
+                       "    return np.sum(E, axis=0, keepdims=True) / E\n")
+    env = dict(grader_env(tmp_path), NO_COLOR="1")
+    graders, causes = Graders(), []
+    for sub in (junk, flipped):
+        out = tmp_path / f"{sub.stem}.json"
+        job = graders.start(["softmax", "--submission", str(sub), "--json", "--seed", "1",
+                             "--no-train"], env, out, tmp_path / "err")
+        assert graders.wait(job, 120) == 1
+        causes.append(json.loads(out.read_text())["exercises"][0]["causes"])
+    assert causes[0] == [] and causes[1] == [
+        "softmax uses np.sum(E, axis=0, keepdims=True) / E where the formula has "
+        "E / np.sum(E, axis=0, keepdims=True)"], causes

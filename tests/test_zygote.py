@@ -18,7 +18,7 @@ from grader import zygote
 from grader.worker import environment
 
 pytestmark = pytest.mark.skipif(not zygote.available(), reason="no zygote here (see "
-                                "zygote.available: Linux, as root or with Landlock 6)")
+                                "zygote.available: Linux, as root)")
 
 # What a worker can see of itself, reported as relu's error.
 PROBE = '''import os, sys
@@ -28,7 +28,9 @@ def relu(Z):
                   and m not in ("grader.zygote", "grader.serve"))
     raise ValueError(repr({"env": env, "fds": len(os.listdir("/proc/self/fd")),
                            "leader": os.getsid(0) == os.getpid(), "uid": os.getuid() != 0,
-                           "cwd": os.path.basename(os.getcwd())[:8], "grader": ours}))
+                           "cwd": os.path.basename(os.getcwd())[:8], "grader": ours,
+                           "argv": os.path.basename(sys.argv[0]), "main": sys.modules["__main__"]
+                           .__file__ == sys.argv[0], "path0": sys.path[0] == os.getcwd()}))
 '''
 
 
