@@ -9,6 +9,7 @@ stops checking an exercise once it is not started or broken.
 from __future__ import annotations
 
 import os
+import sys
 import types
 import zlib
 from collections.abc import Callable
@@ -19,7 +20,7 @@ import numpy as np
 import pytest
 
 from grader import modules
-from grader.catalog import BY_NAME, Exercise
+from grader.catalog import BY_NAME, Exercise, grader_module
 from grader.compare import CheckFailed, LearnerError, NotAsked, NotStarted
 from grader.diagnosis import combine
 from grader.results import CheckResult, ExerciseResult, Results, Status, TrainingResult
@@ -200,8 +201,8 @@ UNUSED_PLUGINS = [arg for name in ("terminal", "debugging", "unittest", "pastebi
 def run_checks(worker: Worker, exercises: list[Exercise], seed: int) -> list[ExerciseResult]:
     worker.loaded()  # a worker that cannot start stops grading here, not inside a check
     for ex in exercises:  # a process grades many (batch's warm graders, watch): each afresh
-        program = getattr(modules.module(ex.name), "PROGRAM", None)
-        if program is not None:
+        program = getattr(sys.modules.get(grader_module(ex.name)), "PROGRAM", None)
+        if program is not None:  # (one not imported yet has nothing to forget)
             program.forget()
     collector = Collector(worker, seed, exercises)
     files = [str(modules.check_file(ex.name)) for ex in exercises]
