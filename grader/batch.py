@@ -399,8 +399,12 @@ def main(argv: list[str]) -> int:
         rows = merged(earlier["submissions"], rows)
         meta["not_graded"] = earlier.get("not_graded", {}) | skipped
         meta["updated"] = [row["student"] for row in graded_now]
-    flagged = similarity.flags({r["student"]: r.get("fingerprints") or {} for r in rows
-                                if isinstance(r.get("fingerprints"), dict)}, chapter)
+    try:
+        flagged = similarity.flags({r["student"]: r.get("fingerprints") or {} for r in rows
+                                    if isinstance(r.get("fingerprints"), dict)}, chapter)
+    except Exception as err:  # noqa: BLE001 - flags for a person to look at never cost grades
+        print(f"warning: no similarity flags: {internal_error(err)}", file=sys.stderr)
+        flagged = {}
     for row in rows:  # across the whole gradebook, merged rows included
         row["similar"] = "; ".join(flagged.get(row["student"], []))
     for path in (args.out, json_path):  # a gradebook is never lost: the old one is kept

@@ -14,7 +14,8 @@ from grader.training import Data
 
 for _chapter in CHAPTERS:
     for _exercise in _chapter.exercises:
-        importlib.import_module(f"{_chapter.package}.{_exercise.name}")
+        with contextlib.suppress(Exception):  # pytest reports a check module that fails
+            importlib.import_module(f"{_chapter.package}.{_exercise.name}")
     with contextlib.suppress(Exception):
         Data.load(data.DATA_DIR / _chapter.verdict.train_file,
                   data.DATA_DIR / _chapter.verdict.test_file, _chapter.verdict.dev_size)

@@ -345,6 +345,20 @@ def test_copied_code_is_flagged_for_a_person_to_look_at(tmp_path):
     assert "Similar code, to look at (never a grade) (3):" in said, said
 
 
+def test_flags_that_cannot_be_computed_never_cost_the_gradebook(tmp_path, monkeypatch, capsys):
+    from grader import batch, similarity
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("a check module that will not import")
+
+    monkeypatch.setattr(similarity, "flags", broken)
+    write_file(tmp_path / "class" / "ann.py", RIGHT)
+    out = tmp_path / "grades.csv"
+    assert batch.main([str(tmp_path / "class"), "--out", str(out), "--no-train"]) == 0
+    assert "warning: no similarity flags" in capsys.readouterr().err
+    assert _rows(out)["ann"]["relu"] == "passed"
+
+
 # --------------------------------------------------------------------------- LMS exports
 
 ROSTER = ("submission,name,id,sis_user_id,sis_login_id,section,email\n"
