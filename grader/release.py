@@ -2,9 +2,9 @@
 
 The copy has the exercises as stubs, the grader, the data and the README, and no solutions/,
 no tests/ (the project's own test suite grades the grader against solutions/, so it cannot run
-without them) and no bench/ or .ci/. GitHub Classroom's autograding workflow, written from the
-catalog, is installed as .github/workflows/classroom.yml, so a template repository made from
-the copy grades every push. There are no hidden checks to leave out: every check the grader
+without them) and no bench/, docs/ or .ci/. GitHub Classroom's autograding workflow, written
+from the catalog, is installed as .github/workflows/classroom.yml, so a template repository
+made from the copy grades every push. There are no hidden checks to leave out: every check the grader
 runs is in grader/chapter*/, and a learner needs them to run `python -m grader` at home.
 """
 
@@ -22,7 +22,7 @@ from grader.results import Status
 from grader.usage import Parser, UsageError, add_assignment_option, chapter_argument
 from grader.worker import Worker
 
-LEFT_OUT = {"solutions", "tests", "bench", ".ci", ".github", ".git"}
+LEFT_OUT = {"solutions", "tests", "bench", "docs", ".ci", ".github", ".git"}
 WORKFLOW = ".github/workflows/classroom.yml"
 ASSIGNMENT = "assignment.toml"  # where the copy keeps the assignment file
 CATALOG = "grader/catalog.py"
