@@ -31,9 +31,9 @@ from typing import Any
 
 from grader import similarity, zygote
 from grader.assignment import Assignment, chosen_chapter, load
-from grader.catalog import CHAPTERS, NAMES, Chapter, Exercise
+from grader.catalog import CHAPTERS, Chapter, Exercise
 from grader.limits import CALL_SECONDS, MEMORY_MB, SUBMISSION_SECONDS, Limits
-from grader.locate import choose, ignored
+from grader.locate import choose, exercise_files, ignored
 from grader.pool import Graders, Job
 from grader.sandbox import exposure
 from grader.shown import visible
@@ -165,14 +165,13 @@ class Batch:
                      "--timeout", str(self.limits.call), "--chapter", str(self.chapter.number)] \
             + ([] if self.train else ["--no-train"]) \
             + (["--assignment", os.path.abspath(self.assignment)] if self.assignment else [])
-        env = self.env
         started = time.perf_counter()
-        ran, retried = self._run_grader(arguments, env), ""
+        ran, retried = self._run_grader(arguments, self.env), ""
         if _spoiled(ran):
             # A worker that ended while loading, before any check, is the code's doing or the
             # machine's (seen once in 400 gradings under load); a grader that ended without
             # a result never the code's. Once more tells them apart.
-            again = self._run_grader(arguments, env)
+            again = self._run_grader(arguments, self.env)
             if again is not None and not _spoiled(again):
                 retried = "graded twice: the first run's " + (
                     "worker ended while loading the code" if _died_loading(ran[0]) else
@@ -362,11 +361,11 @@ def main(argv: list[str]) -> int:
         if not path.parent.is_dir():
             raise UsageError(f"cannot write {path}: the folder {path.parent} does not exist")
     earlier = _gradebook(json_path, chapter, args.seed, rules) if args.merge else None
-    exercise_files = sorted(f.name for f in args.dir.glob("*.py") if f.stem in NAMES)
-    if exercise_files:  # `batch class/bob --merge`: one student's folder, regraded
+    own = exercise_files(args.dir)
+    if own:  # `batch class/bob --merge`: one student's folder, regraded
         entries = {_student(args.dir.resolve()): args.dir}
-        print(f"{args.dir} holds exercise files ({', '.join(exercise_files[:3])}"
-              f"{', ...' if len(exercise_files) > 3 else ''}): graded as one submission, "
+        print(f"{args.dir} holds exercise files ({', '.join(own[:3])}"
+              f"{', ...' if len(own) > 3 else ''}): graded as one submission, "
               f"{next(iter(entries))}'s", file=sys.stderr)
     else:
         entries = submissions(args.dir)
@@ -386,7 +385,7 @@ def main(argv: list[str]) -> int:
         with batch.warm():
             rows = _run(batch, entries, args.jobs)
         seconds = time.perf_counter() - started
-    skipped = {} if exercise_files else not_graded(args.dir, entries)
+    skipped = {} if own else not_graded(args.dir, entries)
     meta = {"seed": seed, "chapter": chapter.number, "max_score": batch.max_score,
             "jobs": args.jobs, "train": not args.no_train,
             "time_limit": args.time_limit, "memory_mb": args.memory,

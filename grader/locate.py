@@ -86,11 +86,10 @@ def choose(entry: Path) -> Choice:
         return Choice(entry if entry.suffix in (".py", ".ipynb") else None)
     if not entry.is_dir():
         return Choice(None)
-    exercise_files = {ex.file for ex in EXERCISES}
     folders, files, passed_over = [], [], []
     level, depth, seen = [entry], 0, 0
     while level:
-        folders += [f for f in level if any((f / name).is_file() for name in exercise_files)]
+        folders += [f for f in level if exercise_files(f)]
         if depth == SEARCHED_DEPTH:
             break
         below = []
@@ -125,6 +124,11 @@ def choose(entry: Path) -> Choice:
     passed_over += [(c, f"{written[c]} exercise{'s' if written[c] != 1 else ''} written, "
                         f"{written[best]} in what is graded") for c in candidates if c != best]
     return Choice(best, tuple(sorted(passed_over, key=lambda pw: str(pw[0]))))
+
+
+def exercise_files(folder: Path) -> list[str]:
+    """The exercise files (relu.py, ...) that `folder` holds, in name order."""
+    return sorted(name for name in {ex.file for ex in EXERCISES} if (folder / name).is_file())
 
 
 def _not_a_submission(path: Path) -> str:
